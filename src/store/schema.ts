@@ -1,0 +1,19 @@
+import type { AdminSessionsTable, AdminsTable } from './tables/admins.js';
+import type { ConsumersTable } from './tables/consumers.js';
+import type { ContextsTable } from './tables/contexts.js';
+import type { LaunchesTable } from './tables/launches.js';
+import type { LtiNoncesTable } from './tables/lti-nonces.js';
+import type { ResourceLinksTable } from './tables/resource-links.js';
+import type { UsersTable } from './tables/users.js';
+
+/** The whole database as Kysely sees it. One file per table under ./tables. */
+export interface Database {
+  consumers: ConsumersTable;
+  lti_nonces: LtiNoncesTable;
+  users: UsersTable;
+  contexts: ContextsTable;
+  resource_links: ResourceLinksTable;
+  launches: LaunchesTable;
+  admins: AdminsTable;
+  admin_sessions: AdminSessionsTable;
+}

@@ -11,7 +11,7 @@ interface Expiring {
   exp: number;
 }
 
-export function signToken(key: Buffer, payload: Expiring & object): string {
+export function signToken<T extends Expiring>(key: Buffer, payload: T): string {
   const body = Buffer.from(JSON.stringify(payload), 'utf8').toString('base64url');
   const mac = createHmac('sha256', key).update(body).digest('base64url');
   return `${body}.${mac}`;

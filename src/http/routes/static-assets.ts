@@ -1,0 +1,8 @@
+import type { FastifyInstance } from 'fastify';
+import { SITE_CSS } from '../views/site-css.js';
+
+export async function staticAssetRoutes(app: FastifyInstance): Promise<void> {
+  app.get('/static/site.css', { logLevel: 'warn' }, async (_request, reply) =>
+    reply.type('text/css; charset=utf-8').header('Cache-Control', 'public, max-age=3600').send(SITE_CSS),
+  );
+}

@@ -1,0 +1,42 @@
+import type { FastifyInstance } from 'fastify';
+import { type Config, loadConfig } from '../../src/config.js';
+import { buildApp } from '../../src/http/app.js';
+import type { Dialect } from '../../src/store/database.js';
+import { createTestStore, type TestStore } from './test-store.js';
+
+export interface TestApp {
+  app: FastifyInstance;
+  store: TestStore;
+  config: Config;
+  /** The test clock: set `clock.now` to move time. */
+  clock: { now: number };
+  close(): Promise<void>;
+}
+
+/**
+ * A real Fastify app on a fresh database of the given kind, driven with app.inject.
+ * `env` adds environment settings (PUBLIC_URL, TRUST_PROXY, DEMO, …) as the server reads them.
+ */
+export async function createTestApp(kind: Dialect, env: Record<string, string> = {}): Promise<TestApp> {
+  const store = await createTestStore(kind);
+  const config = loadConfig({
+    SECRET_KEY: 'test-secret-key-that-is-long-enough-0123456789',
+    DATA_DIR: store.dataDir,
+    LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
+    DEMO: '0',
+    ...env,
+  });
+  const clock = { now: Date.now() };
+  const app = await buildApp({ config, store, now: () => clock.now });
+  await app.ready();
+  return {
+    app,
+    store,
+    config,
+    clock,
+    close: async () => {
+      await app.close();
+      await store.close();
+    },
+  };
+}

@@ -62,6 +62,15 @@ export function App() {
 
   const retry = useCallback(() => setAttempt((n) => n + 1), []);
 
+  // A new launch into a tab that already shows the app only changes the hash: start over.
+  useEffect(() => {
+    const onHashChange = () => {
+      if (new URLSearchParams(window.location.hash.slice(1)).has('token')) retry();
+    };
+    window.addEventListener('hashchange', onHashChange);
+    return () => window.removeEventListener('hashchange', onHashChange);
+  }, [retry]);
+
   switch (state.kind) {
     case 'no-token':
       return (

@@ -15,8 +15,11 @@ export const ROLE_PREFIXES = [
   'urn:lti:instrole:ims/lis/',
   'urn:lti:sysrole:ims/lis/',
   'http://purl.imsglobal.org/vocab/lis/v2/membership#',
+  // Sub-roles: …/membership/Instructor#TeachingAssistant
+  'http://purl.imsglobal.org/vocab/lis/v2/membership/',
   'http://purl.imsglobal.org/vocab/lis/v2/institution/person#',
   'http://purl.imsglobal.org/vocab/lis/v2/system/person#',
+  'http://purl.imsglobal.org/vocab/lti/system/person#',
 ] as const;
 
 export const MEDIA_TYPES = {

@@ -19,7 +19,9 @@ export function shortRoleNames(role: string): string[] {
       break;
     }
   }
-  // LIS v2 sub-roles: membership/Instructor#TeachingAssistant
+  // An unknown vocabulary URI: only its last segment can name a role.
+  if (/^[a-z][a-z0-9+.-]*:/i.test(rest)) rest = rest.slice(Math.max(rest.lastIndexOf('#'), rest.lastIndexOf('/'), rest.lastIndexOf(':')) + 1);
+  // Sub-roles: Instructor/TeachingAssistant, or Instructor#TeachingAssistant in LIS v2.
   return rest.split(/[/#]/).map((s) => s.trim()).filter((s) => s !== '' && s !== 'membership');
 }
 

@@ -1,12 +1,13 @@
 import type { FastifyInstance } from 'fastify';
 import { ping } from '../../store/database.js';
+import { quietLogLevel } from '../quiet-log-level.js';
 
 /** Load balancers call this: 200 when the database answers, 503 when it does not. */
 export async function healthRoutes(app: FastifyInstance): Promise<void> {
   app.get(
     '/healthz',
     {
-      logLevel: 'warn',
+      logLevel: quietLogLevel(app.services.config),
       schema: {
         response: {
           200: { type: 'object', properties: { status: { type: 'string' }, database: { type: 'string' } } },

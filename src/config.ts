@@ -19,10 +19,16 @@ export interface Config {
   secretKeyGenerated: boolean;
   production: boolean;
   demo: boolean;
+  /** Origin the demo LMS posts launches to (DEMO_TOOL_ORIGIN); null means this request's own origin. */
+  demoToolOrigin: string | null;
   instructorRoles: string[];
   sessionTtlSeconds: number;
   logLevel: string;
   instanceName: string;
+  /** Largest package upload, in bytes. */
+  packageMaxBytes: number;
+  /** Outside hosts exam content may load from (Numbas loads MathJax from a CDN). */
+  contentHosts: string[];
 }
 
 export class ConfigError extends Error {
@@ -65,20 +71,20 @@ function readBool(env: Env, name: string, fallback: boolean): boolean {
   throw new ConfigError(name, `must be 1/0, true/false, yes/no or on/off, got "${raw}"`);
 }
 
-function readPublicUrl(env: Env): URL | null {
-  const raw = env.PUBLIC_URL;
+function readPublicUrl(env: Env, name = 'PUBLIC_URL'): URL | null {
+  const raw = env[name];
   if (raw === undefined || raw === '') return null;
   let url: URL;
   try {
     url = new URL(raw);
   } catch {
-    throw new ConfigError('PUBLIC_URL', `is not a URL: "${raw}"`);
+    throw new ConfigError(name, `is not a URL: "${raw}"`);
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-    throw new ConfigError('PUBLIC_URL', 'must start with http:// or https://');
+    throw new ConfigError(name, 'must start with http:// or https://');
   }
   if (url.pathname !== '/' || url.search || url.hash) {
-    throw new ConfigError('PUBLIC_URL', 'must be an origin only, such as https://exams.example.edu');
+    throw new ConfigError(name, 'must be an origin only, such as https://exams.example.edu');
   }
   return url;
 }
@@ -111,6 +117,19 @@ function readSecretKey(env: Env, dataDir: string, production: boolean): { key: s
   const key = randomBytes(32).toString('base64url');
   writeFileSync(file, key + '\n', { mode: 0o600 });
   return { key, generated: true };
+}
+
+function readContentHosts(env: Env): string[] {
+  const raw = env.CONTENT_HOSTS;
+  if (raw === undefined) return ['https://cdn.jsdelivr.net'];
+  const hosts = raw.split(',').map((h) => h.trim()).filter((h) => h !== '');
+  for (const host of hosts) {
+    // These go into a Content-Security-Policy: only plain https origins, nothing that could add a directive.
+    if (!/^https:\/\/[a-z0-9.-]+(:\d+)?$/i.test(host)) {
+      throw new ConfigError('CONTENT_HOSTS', `"${host}" is not an https origin such as https://cdn.jsdelivr.net`);
+    }
+  }
+  return hosts;
 }
 
 export function loadConfig(env: Env = process.env): Config {
@@ -147,9 +166,12 @@ export function loadConfig(env: Env = process.env): Config {
     production,
     // The demo LMS signs launches with a well-known consumer: never in production.
     demo: readBool(env, 'DEMO', !production && databaseUrl === null) && !production,
+    demoToolOrigin: readPublicUrl(env, 'DEMO_TOOL_ORIGIN')?.origin ?? null,
     instructorRoles,
     sessionTtlSeconds: readInt(env, 'SESSION_TTL_SECONDS', 8 * 3600, 60, 7 * 24 * 3600),
     logLevel,
     instanceName: env.INSTANCE_NAME && env.INSTANCE_NAME !== '' ? env.INSTANCE_NAME : 'lti-exam-provider',
+    packageMaxBytes: readInt(env, 'PACKAGE_MAX_MB', 50, 1, 2048) * 1024 * 1024,
+    contentHosts: readContentHosts(env),
   };
 }

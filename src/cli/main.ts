@@ -3,12 +3,14 @@ import { ConfigError, loadConfig } from '../config.js';
 import { isAppError } from '../lib/errors.js';
 import { closeOnSignals, startServer } from '../server.js';
 import { openStore } from '../store/database.js';
+import { ADMIN_USAGE, adminCommand } from './admin-command.js';
 import { CONSUMER_USAGE, consumerCommand } from './consumer-command.js';
 import { type CliContext, CliUsageError } from './context.js';
 
 const USAGE = `Usage:
 lti-exam-provider serve
 ${CONSUMER_USAGE}
+${ADMIN_USAGE}
 
 Settings come from the environment: see README.md.`;
 
@@ -16,6 +18,7 @@ type Handler = (argv: string[], cli: CliContext) => Promise<void>;
 
 const COMMANDS: Record<string, Handler> = {
   consumer: consumerCommand,
+  admin: adminCommand,
 };
 
 async function main(argv: string[]): Promise<number> {

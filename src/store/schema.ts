@@ -1,9 +1,12 @@
 import type { AdminSessionsTable, AdminsTable } from './tables/admins.js';
+import type { AttemptBatchesTable, AttemptElementsTable, AttemptSessionsTable, AttemptValuesTable, AttemptsTable } from './tables/attempts.js';
 import type { ConsumersTable } from './tables/consumers.js';
 import type { ContextsTable } from './tables/contexts.js';
 import type { LaunchesTable } from './tables/launches.js';
 import type { LtiNoncesTable } from './tables/lti-nonces.js';
+import type { PackageBlobsTable, PackageVersionsTable } from './tables/packages.js';
 import type { ResourceLinksTable } from './tables/resource-links.js';
+import type { ResourcesTable } from './tables/resources.js';
 import type { UsersTable } from './tables/users.js';
 
 /** The whole database as Kysely sees it. One file per table under ./tables. */
@@ -16,4 +19,12 @@ export interface Database {
   launches: LaunchesTable;
   admins: AdminsTable;
   admin_sessions: AdminSessionsTable;
+  resources: ResourcesTable;
+  package_blobs: PackageBlobsTable;
+  package_versions: PackageVersionsTable;
+  attempts: AttemptsTable;
+  attempt_elements: AttemptElementsTable;
+  attempt_values: AttemptValuesTable;
+  attempt_batches: AttemptBatchesTable;
+  attempt_sessions: AttemptSessionsTable;
 }

@@ -24,6 +24,7 @@ export async function createTestApp(kind: Dialect, env: Record<string, string> =
     DATA_DIR: store.dataDir,
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
     DEMO: '0',
+    ...(store.databaseUrl ? { DATABASE_URL: store.databaseUrl } : {}),
     ...env,
   });
   const clock = { now: Date.now() };

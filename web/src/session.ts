@@ -5,8 +5,8 @@
  * into sessionStorage (one per tab, so two launches in two tabs stay apart) and the hash is
  * removed from the address bar. Requests carry it as `Authorization: Bearer <token>`; no
  * cookie is ever used, since the app runs in an LMS iframe where third-party cookies are
- * blocked. Where the browser refuses storage to the frame too, the token is kept in memory
- * for the life of the page.
+ * blocked. Where the browser refuses storage to the frame too, the token stays in the hash,
+ * so that reloading the frame keeps the session.
  */
 
 export const SESSION_STORAGE_KEY = 'lti-exam-session';
@@ -21,12 +21,16 @@ function storage(): Storage | null {
   }
 }
 
-function storeToken(token: string): void {
+/** Stores the token; true when it will survive a reload of this tab. */
+function storeToken(token: string): boolean {
   memoryToken = token;
   try {
-    storage()?.setItem(SESSION_STORAGE_KEY, token);
+    const store = storage();
+    store?.setItem(SESSION_STORAGE_KEY, token);
+    return store?.getItem(SESSION_STORAGE_KEY) === token;
   } catch {
     // Storage denied or full: the in-memory copy serves this page.
+    return false;
   }
 }
 
@@ -36,7 +40,9 @@ function adoptTokenFromHash(): void {
   if (hash.length <= 1) return;
   const token = new URLSearchParams(hash.slice(1)).get('token');
   if (token === null) return;
-  if (token !== '') storeToken(token);
+  // A cross-site frame with third-party cookies blocked may be refused storage too: then the
+  // fragment (never sent to a server, never in a Referer) is where the token survives a reload.
+  if (token !== '' && !storeToken(token)) return;
   const { pathname, search } = window.location;
   window.history.replaceState(window.history.state, '', pathname + search);
 }

@@ -26,4 +26,11 @@ button.danger { background: var(--bad); border-color: var(--bad); }
 nav.top { display: flex; gap: 1rem; align-items: center; border-bottom: 1px solid var(--line); padding-bottom: .5rem; }
 nav.top .spacer { flex: 1; }
 iframe.lms-frame { width: 100%; height: 32rem; border: 1px solid var(--line); border-radius: 4px; }
+.visually-hidden { position: absolute; width: 1px; height: 1px; margin: -1px; overflow: hidden; clip: rect(0 0 0 0); white-space: nowrap; border: 0; }
+.actions { display: flex; flex-wrap: wrap; gap: .5rem; align-items: center; }
+.hint { margin: .2rem 0 0; font-size: .875rem; }
+.status-disabled { color: var(--bad); }
+input[readonly] { background: #f6f8fa; }
+input.mono { font-family: ui-monospace, SFMono-Regular, Menlo, monospace; }
+form.confirm { margin-top: 1rem; }
 `;

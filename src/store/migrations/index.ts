@@ -1,5 +1,6 @@
 import type { Migration, MigrationProvider } from 'kysely';
 import * as m0001 from './0001-foundation.js';
+import * as m0002 from './0002-exam-delivery.js';
 
 /**
  * Migrations are listed here, in order, rather than read from disk, so the same list works
@@ -7,6 +8,7 @@ import * as m0001 from './0001-foundation.js';
  */
 const MIGRATIONS: Record<string, Migration> = {
   '0001-foundation': m0001,
+  '0002-exam-delivery': m0002,
 };
 
 export const migrationProvider: MigrationProvider = {

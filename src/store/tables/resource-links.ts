@@ -9,6 +9,8 @@ export interface ResourceLinksTable {
   lti_resource_link_id: string;
   title: string | null;
   description: string | null;
+  /** The exam this link opens; null until an instructor chooses one. */
+  resource_id: number | null;
   created_at: number;
   updated_at: number;
 }

@@ -1,0 +1,117 @@
+import type { Kysely } from 'kysely';
+import type { Database } from '../store/schema.js';
+import { type BatchOutcome, type IncomingBatch, saveAttemptBatches } from './save-attempt-batches.js';
+
+interface Pending {
+  batch: IncomingBatch;
+  resolve: (outcome: BatchOutcome) => void;
+  reject: (error: unknown) => void;
+}
+
+interface Lane {
+  queue: Pending[];
+  running: boolean;
+}
+
+export interface AttemptWriterOptions {
+  /** Most batches in one transaction. */
+  maxBatches?: number;
+  /** Transactions in flight at once (1 for SQLite, which has one writer anyway). */
+  lanes?: number;
+  now?: () => number;
+}
+
+/**
+ * Group commit: batches from every connection queue here, and each transaction takes all
+ * that arrived while the previous one ran. Under light load a batch is written at once;
+ * under heavy load many batches share one transaction (and one fsync), so throughput grows
+ * with load instead of collapsing.
+ *
+ * Batches of one attempt always go to the same lane, and a lane runs one transaction at a
+ * time, so an attempt's batches commit in the order they arrived: a later value can never
+ * be overwritten by an earlier one committing after it.
+ */
+export class AttemptWriter {
+  private readonly lanes: Lane[];
+  private readonly maxBatches: number;
+  private readonly now: () => number;
+  private idleWaiters: Array<() => void> = [];
+  transactions = 0;
+  batchesWritten = 0;
+
+  constructor(
+    private readonly db: Kysely<Database>,
+    options: AttemptWriterOptions = {},
+  ) {
+    this.maxBatches = options.maxBatches ?? 1000;
+    this.lanes = Array.from({ length: Math.max(1, options.lanes ?? 1) }, () => ({ queue: [], running: false }));
+    this.now = options.now ?? Date.now;
+  }
+
+  submit(batch: IncomingBatch): Promise<BatchOutcome> {
+    const lane = this.lanes[batch.attemptId % this.lanes.length] as Lane;
+    return new Promise((resolve, reject) => {
+      lane.queue.push({ batch, resolve, reject });
+      this.pump(lane);
+    });
+  }
+
+  submitAll(batches: IncomingBatch[]): Promise<BatchOutcome[]> {
+    return Promise.all(batches.map((b) => this.submit(b)));
+  }
+
+  /** Resolves when nothing is queued or being written (for shutdown). */
+  idle(): Promise<void> {
+    if (this.isIdle()) return Promise.resolve();
+    return new Promise((resolve) => this.idleWaiters.push(resolve));
+  }
+
+  /** Batches waiting for a transaction, for monitoring. */
+  get queued(): number {
+    return this.lanes.reduce((n, lane) => n + lane.queue.length, 0);
+  }
+
+  private isIdle(): boolean {
+    return this.lanes.every((lane) => !lane.running && lane.queue.length === 0);
+  }
+
+  private pump(lane: Lane): void {
+    if (!lane.running && lane.queue.length > 0) {
+      lane.running = true;
+      void this.write(lane, lane.queue.splice(0, this.maxBatches));
+    } else if (this.isIdle()) {
+      const waiters = this.idleWaiters;
+      this.idleWaiters = [];
+      for (const wake of waiters) wake();
+    }
+  }
+
+  private async save(group: Pending[]): Promise<void> {
+    const outcomes = await saveAttemptBatches(this.db, group.map((p) => p.batch), this.now());
+    this.transactions++;
+    this.batchesWritten += group.length;
+    group.forEach((p, i) => p.resolve(outcomes[i] as BatchOutcome));
+  }
+
+  private async write(lane: Lane, group: Pending[]): Promise<void> {
+    try {
+      await this.save(group);
+    } catch (error) {
+      // Nothing in the group was stored (one transaction). One bad batch must not sink the
+      // others: retry them one by one, in order, so only a batch that fails again is refused.
+      if (group.length === 1) group[0]?.reject(error);
+      else {
+        for (const p of group) {
+          try {
+            await this.save([p]);
+          } catch (single) {
+            p.reject(single);
+          }
+        }
+      }
+    } finally {
+      lane.running = false;
+      this.pump(lane);
+    }
+  }
+}

@@ -1,0 +1,79 @@
+import { createHash } from 'node:crypto';
+import type { Kysely } from 'kysely';
+import type { LtiSession } from '../domain/session-token.js';
+import { AppError } from '../lib/errors.js';
+import { inspectPackage } from '../scorm/inspect-package.js';
+import { isPackageError } from '../scorm/package-error.js';
+import type { Database } from '../store/schema.js';
+import type { PackageVersionRow } from '../store/tables/packages.js';
+import { requireInstructor } from './resource-access.js';
+
+export interface UploadInput {
+  zip: Buffer;
+  /** Move existing attempts to the new version (the instructor says it is compatible). */
+  migrateExisting: boolean;
+}
+
+/**
+ * Checks a package and stores it as a new immutable version of the session's resource,
+ * creating the resource on the link's first upload. A package that fails any check is
+ * refused with its message and nothing is stored.
+ */
+export async function uploadPackage(db: Kysely<Database>, session: LtiSession, input: UploadInput, now: number): Promise<PackageVersionRow> {
+  requireInstructor(session);
+  let inspected;
+  try {
+    inspected = await inspectPackage(input.zip);
+  } catch (error) {
+    if (isPackageError(error)) throw new AppError('bad_request', error.message);
+    throw error;
+  }
+  const sha256 = createHash('sha256').update(input.zip).digest('hex');
+  return db.transaction().execute(async (trx) => {
+    const link = await trx
+      .selectFrom('resource_links')
+      .selectAll()
+      .where('id', '=', session.resourceLinkId)
+      .where('consumer_id', '=', session.consumerId)
+      .executeTakeFirst();
+    if (!link) throw new AppError('session_invalid', 'This session no longer matches a known link. Open the link from your course again.');
+    let resourceId = link.resource_id;
+    if (resourceId === null) {
+      const created = await trx
+        .insertInto('resources')
+        .values({ consumer_id: link.consumer_id, context_id: link.context_id, title: link.title ?? inspected.title, current_package_version_id: null, created_at: now, updated_at: now })
+        .returning('id')
+        .executeTakeFirstOrThrow();
+      resourceId = created.id;
+      await trx.updateTable('resource_links').set({ resource_id: resourceId }).where('id', '=', link.id).execute();
+    }
+    await trx
+      .insertInto('package_blobs')
+      .values({ sha256, size: input.zip.length, data: input.zip, created_at: now })
+      .onConflict((oc) => oc.column('sha256').doNothing())
+      .execute();
+    const version = await trx
+      .insertInto('package_versions')
+      .values({
+        resource_id: resourceId,
+        sha256,
+        scorm_version: inspected.scormVersion,
+        schema_version: inspected.schemaVersion,
+        title: inspected.title,
+        launch_path: inspected.launchPath,
+        launch_query: inspected.launchQuery,
+        numbas_version: inspected.numbas?.version ?? (inspected.numbas ? 'unknown' : null),
+        file_count: inspected.files.length,
+        uncompressed_bytes: inspected.uncompressedBytes,
+        uploaded_by_user_id: session.userId,
+        created_at: now,
+      })
+      .returningAll()
+      .executeTakeFirstOrThrow();
+    await trx.updateTable('resources').set({ current_package_version_id: version.id, updated_at: now }).where('id', '=', resourceId).execute();
+    if (input.migrateExisting) {
+      await trx.updateTable('attempts').set({ package_version_id: version.id, updated_at: now }).where('resource_id', '=', resourceId).execute();
+    }
+    return version;
+  });
+}

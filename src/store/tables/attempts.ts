@@ -1,0 +1,64 @@
+import type { Generated, Selectable } from 'kysely';
+
+/** One attempt at a resource by one user; its state is derived from the elements it stores. */
+export interface AttemptsTable {
+  id: Generated<number>;
+  resource_id: number;
+  user_id: number;
+  package_version_id: number;
+  started_at: number;
+  /** Set when the attempt is over: students can no longer write to it. */
+  ended_at: number | null;
+  completion_status: string | null;
+  success_status: string | null;
+  score_raw: number | null;
+  score_min: number | null;
+  score_max: number | null;
+  score_scaled: number | null;
+  /** Sum over client sessions of each session's latest session_time. */
+  time_spent_ms: number;
+  /** JSON: [{ id, raw, min, max, scaled }] from cmi.objectives.N. */
+  question_scores: string | null;
+  /** The client session (window) that may write; opening the attempt elsewhere replaces it. */
+  current_session_id: string | null;
+  element_count: number;
+  updated_at: number;
+}
+
+/** Every value ever set, in order: the attempt's full history. Append-only. */
+export interface AttemptElementsTable {
+  id: Generated<number>;
+  attempt_id: number;
+  key: string;
+  value: string;
+  client_time: number | null;
+  server_time: number;
+  session_id: string;
+  seq: number;
+}
+
+/** The current value of each element, so resuming costs one read however long the history. */
+export interface AttemptValuesTable {
+  attempt_id: number;
+  key: string;
+  value: string;
+  updated_at: number;
+}
+
+/** Batches already stored, so a resent batch is acknowledged without being applied twice. */
+export interface AttemptBatchesTable {
+  attempt_id: number;
+  session_id: string;
+  seq: number;
+  received_at: number;
+}
+
+/** Per client session: its latest session_time, summed into the attempt's time spent. */
+export interface AttemptSessionsTable {
+  attempt_id: number;
+  session_id: string;
+  opened_at: number;
+  session_time_ms: number;
+}
+
+export type AttemptRow = Selectable<AttemptsTable>;

@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { Config } from './config.js';
 import { ensureDemoConsumer } from './commands/ensure-demo-consumer.js';
+import { ensureDemoExam } from './commands/ensure-demo-exam.js';
 import { buildApp } from './http/app.js';
 import { deriveKey } from './lib/keys.js';
 import { createSecretBox } from './lib/secret-box.js';
@@ -20,7 +21,10 @@ const MAINTENANCE_INTERVAL_MS = 10 * 60 * 1000;
 
 export async function startServer(config: Config): Promise<RunningServer> {
   const store = await openStore({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
-  if (config.demo) await ensureDemoConsumer(store.db, createSecretBox(deriveKey(config.secretKey, 'secret-box')), Date.now());
+  if (config.demo) {
+    const demoConsumerId = await ensureDemoConsumer(store.db, createSecretBox(deriveKey(config.secretKey, 'secret-box')), Date.now());
+    await ensureDemoExam(store.db, demoConsumerId, Date.now());
+  }
   const app = await buildApp({ config, store, webDir: webDir() });
   if (config.secretKeyGenerated) {
     app.log.warn(`SECRET_KEY not set: using the key generated in ${config.dataDir}/secret-key (set SECRET_KEY in production)`);

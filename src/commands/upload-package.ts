@@ -21,6 +21,16 @@ export interface UploadInput {
  */
 export async function uploadPackage(db: Kysely<Database>, session: LtiSession, input: UploadInput, now: number): Promise<PackageVersionRow> {
   requireInstructor(session);
+  return storePackage(db, { resourceLinkId: session.resourceLinkId, consumerId: session.consumerId, uploadedBy: session.userId }, input, now);
+}
+
+/** Stores a checked package for a resource link (the demo's sample exam comes this way too). */
+export async function storePackage(
+  db: Kysely<Database>,
+  target: { resourceLinkId: number; consumerId: number; uploadedBy: number | null },
+  input: UploadInput,
+  now: number,
+): Promise<PackageVersionRow> {
   let inspected;
   try {
     inspected = await inspectPackage(input.zip);
@@ -33,8 +43,8 @@ export async function uploadPackage(db: Kysely<Database>, session: LtiSession, i
     const link = await trx
       .selectFrom('resource_links')
       .selectAll()
-      .where('id', '=', session.resourceLinkId)
-      .where('consumer_id', '=', session.consumerId)
+      .where('id', '=', target.resourceLinkId)
+      .where('consumer_id', '=', target.consumerId)
       .executeTakeFirst();
     if (!link) throw new AppError('session_invalid', 'This session no longer matches a known link. Open the link from your course again.');
     let resourceId = link.resource_id;
@@ -65,7 +75,7 @@ export async function uploadPackage(db: Kysely<Database>, session: LtiSession, i
         numbas_version: inspected.numbas?.version ?? (inspected.numbas ? 'unknown' : null),
         file_count: inspected.files.length,
         uncompressed_bytes: inspected.uncompressedBytes,
-        uploaded_by_user_id: session.userId,
+        uploaded_by_user_id: target.uploadedBy,
         created_at: now,
       })
       .returningAll()

@@ -54,7 +54,7 @@ for (const kind of databaseKinds()) {
       let server = await startServerProcess(env());
       const instructor = await launch(server, consumer, 'teacher', 'Instructor');
       const upload = multipartUpload(fixturePackage('RuntimeBasicCalls_SCORM20043rdEdition.zip'));
-      await api(server, instructor, '/api/resource/package', { method: 'POST', headers: { 'content-type': upload.contentType }, body: upload.body });
+      await api(server, instructor, '/api/resource/package', { method: 'POST', headers: { 'content-type': upload.contentType }, body: new Uint8Array(upload.body) });
 
       const students: Student[] = [];
       for (let i = 0; i < STUDENTS; i++) {

@@ -209,3 +209,24 @@ for (const kind of databaseKinds()) {
     });
   });
 }
+
+describe('the demo course comes with the sample exam', () => {
+  for (const kind of databaseKinds()) {
+    it(`installs the sample exam once on ${kind}, and keeps an instructor's choice`, async () => {
+      const { ensureDemoExam } = await import('../../src/commands/ensure-demo-exam.js');
+      const t = await createTestApp(kind, { DEMO: '1' });
+      try {
+        const consumerId = await ensureDemoConsumer(t.store.db, t.app.services.secretBox, Date.now());
+        await ensureDemoExam(t.store.db, consumerId, Date.now());
+        await ensureDemoExam(t.store.db, consumerId, Date.now());
+        const versions = await t.store.db.selectFrom('package_versions').selectAll().execute();
+        assert.equal(versions.length, 1);
+        assert.equal(versions[0]?.scorm_version, '2004');
+        const link = await t.store.db.selectFrom('resource_links').selectAll().where('lti_resource_link_id', '=', 'demo-exam-1').executeTakeFirstOrThrow();
+        assert.ok(link.resource_id);
+      } finally {
+        await t.close();
+      }
+    });
+  }
+});

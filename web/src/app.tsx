@@ -1,5 +1,9 @@
 import type { ComponentChildren } from 'preact';
-import { useCallback, useEffect, useState } from 'preact/hooks';
+import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
+import { type LaunchInfo, type LaunchMode, type ResourceInfo, getResource, packageOf, startAttempt, startTestRun } from './api.js';
+import { InstructorView } from './pages/instructor.js';
+import { Player, type PlayerSource } from './pages/player.js';
+import { StudentView } from './pages/student.js';
 import { type SessionInfo, apiFetch, clearSessionToken, isSessionInfo, readApiError, readSessionToken } from './session.js';
 
 type State =
@@ -80,11 +84,13 @@ export function App() {
       );
     case 'loading':
       return (
-        <main id="main" aria-busy="true">
-          <p role="status" class="loading">
-            Loading…
-          </p>
-        </main>
+        <div class="page">
+          <main id="main" aria-busy="true">
+            <p role="status" class="loading">
+              Loading…
+            </p>
+          </main>
+        </div>
       );
     case 'unauthorized':
       return (
@@ -116,10 +122,12 @@ function Message({ title, children }: { title: string; children: ComponentChildr
     document.title = title;
   }, [title]);
   return (
-    <main id="main" class="message">
-      <h1>{title}</h1>
-      {children}
-    </main>
+    <div class="page">
+      <main id="main" class="message">
+        <h1>{title}</h1>
+        {children}
+      </main>
+    </div>
   );
 }
 
@@ -134,17 +142,30 @@ function courseLine(context: SessionInfo['context']): string | null {
   return title ?? label;
 }
 
+type View = { kind: 'home' } | { kind: 'player'; source: PlayerSource };
+
 function SessionPage({ session }: { session: SessionInfo }) {
+  const [view, setView] = useState<View>({ kind: 'home' });
   const title = session.resourceLink.title ?? 'Untitled link';
   const course = courseLine(session.context);
   const role = session.role === 'instructor' ? 'Instructor' : 'Student';
+  const open = useCallback((source: PlayerSource) => setView({ kind: 'player', source }), []);
+  const leave = useCallback(() => setView({ kind: 'home' }), []);
 
   useEffect(() => {
-    document.title = course === null ? title : `${title} · ${course}`;
-  }, [title, course]);
+    if (view.kind === 'home') document.title = course === null ? title : `${title} · ${course}`;
+  }, [title, course, view.kind]);
+
+  if (view.kind === 'player') {
+    return (
+      <main id="main" class="player-main">
+        <Player source={view.source} title={title} onLeave={leave} />
+      </main>
+    );
+  }
 
   return (
-    <>
+    <div class="page">
       <header class="page-header">
         {course !== null && <p class="course">{course}</p>}
         <h1 data-testid="resource-title">{title}</h1>
@@ -155,21 +176,106 @@ function SessionPage({ session }: { session: SessionInfo }) {
         </p>
       </header>
       <main id="main">
-        {session.role === 'instructor' ? (
-          <section id="resource-setup" aria-labelledby="resource-setup-heading">
-            <h2 id="resource-setup-heading">No exam has been set up for this link yet.</h2>
-            <p>
-              As an instructor, you choose the exam package for this link here. Once it is set up, students who open
-              this link from the course take the exam on this page.
-            </p>
-          </section>
-        ) : (
-          <section aria-labelledby="exam-status-heading">
-            <h2 id="exam-status-heading">Exam not available yet</h2>
-            <p>Your instructor has not set up this exam yet. Come back later.</p>
-          </section>
-        )}
+        <ResourcePanel onOpen={open} />
       </main>
+    </div>
+  );
+}
+
+type ResourceState =
+  | { kind: 'loading' }
+  | { kind: 'ready'; info: ResourceInfo }
+  | { kind: 'failed'; message: string };
+
+function ResourcePanel({ onOpen }: { onOpen: (source: PlayerSource) => void }) {
+  const [state, setState] = useState<ResourceState>({ kind: 'loading' });
+  const [reloads, setReloads] = useState(0);
+  const [busy, setBusy] = useState<string | null>(null);
+  const [actionError, setActionError] = useState<string | null>(null);
+  const autoStarted = useRef(false);
+
+  useEffect(() => {
+    let cancelled = false;
+    void getResource().then(
+      (info) => {
+        if (!cancelled) setState({ kind: 'ready', info });
+      },
+      (error: Error) => {
+        if (!cancelled) setState({ kind: 'failed', message: error.message });
+      },
+    );
+    return () => {
+      cancelled = true;
+    };
+  }, [reloads]);
+
+  const reload = useCallback(() => setReloads((n) => n + 1), []);
+
+  const start = useCallback(
+    (kind: 'attempt' | 'test-run') => {
+      setBusy(kind === 'attempt' ? 'Starting the exam…' : 'Starting a test run…');
+      setActionError(null);
+      const started: Promise<number | LaunchInfo> = kind === 'attempt' ? startAttempt() : startTestRun();
+      started.then(
+        (result) =>
+          onOpen(typeof result === 'number' ? { kind: 'attempt', attemptId: result, mode: 'normal' } : { kind: 'launch', launch: result }),
+        (error: Error) => {
+          setBusy(null);
+          setActionError(error.message);
+        },
+      );
+    },
+    [onOpen],
+  );
+
+  // A student's first launch goes straight into the exam.
+  useEffect(() => {
+    if (state.kind !== 'ready' || autoStarted.current) return;
+    const { info } = state;
+    if (info.role === 'student' && packageOf(info) !== null && info.attempts.length === 0 && info.canStartNew) {
+      autoStarted.current = true;
+      start('attempt');
+    }
+  }, [state, start]);
+
+  if (state.kind === 'loading') {
+    return (
+      <p role="status" class="loading" aria-busy="true">
+        Loading…
+      </p>
+    );
+  }
+  if (state.kind === 'failed') {
+    return (
+      <div role="alert" data-testid="resource-error" class="form-error">
+        <p>{state.message}</p>
+        <button type="button" onClick={reload}>
+          Try again
+        </button>
+      </div>
+    );
+  }
+  const { info } = state;
+  return (
+    <>
+      <p role="status" class="loading" aria-live="polite">
+        {busy ?? ''}
+      </p>
+      {actionError !== null && (
+        <p role="alert" class="form-error" data-testid="action-error">
+          {actionError}
+        </p>
+      )}
+      {info.role === 'instructor' ? (
+        <InstructorView info={info} busy={busy !== null} onReload={reload} onTestRun={() => start('test-run')} />
+      ) : (
+        <StudentView
+          info={info}
+          busy={busy !== null}
+          onOpen={(attemptId: number, mode: LaunchMode) => onOpen({ kind: 'attempt', attemptId, mode })}
+          onStartNew={() => start('attempt')}
+        />
+      )}
     </>
   );
 }

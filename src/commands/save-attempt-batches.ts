@@ -8,6 +8,8 @@ import {
   type ElementRow,
   readStateValues,
   recordBatches,
+  sessionRanks,
+  type ValueRow,
   sumSessionTimes,
   upsertSessionTimes,
   upsertValues,
@@ -52,7 +54,7 @@ export async function saveAttemptBatches(db: Kysely<Database>, batches: Incoming
     const attempts = await trx
       .selectFrom('attempts')
       .innerJoin('package_versions', 'package_versions.id', 'attempts.package_version_id')
-      .select(['attempts.id', 'attempts.ended_at', 'package_versions.scorm_version'])
+      .select(['attempts.id', 'attempts.ended_at', 'attempts.ended_seq', 'attempts.current_session_id', 'package_versions.scorm_version'])
       .where('attempts.id', 'in', attemptIds)
       .execute();
     const byId = new Map(attempts.map((a) => [a.id, a]));
@@ -68,7 +70,9 @@ export async function saveAttemptBatches(db: Kysely<Database>, batches: Incoming
       const attempt = byId.get(batch.attemptId);
       if (!attempt) {
         outcomes.set(id, { status: 'refused', seq: batch.seq, code: 'not_found', message: 'This attempt no longer exists.' });
-      } else if (attempt.ended_at !== null && batch.writerRole === 'student') {
+      } else if (attempt.ended_at !== null && batch.writerRole === 'student' && !(batch.sessionId === attempt.current_session_id && batch.seq < (attempt.ended_seq ?? 0))) {
+        // The window that ended the attempt may still deliver batches it sent before its
+        // terminate batch (they can arrive late); anything else is too late.
         outcomes.set(id, { status: 'refused', seq: batch.seq, code: 'attempt_ended', message: 'This attempt has ended: no more answers can be saved to it.' });
       } else {
         candidates.push(batch);
@@ -80,20 +84,29 @@ export async function saveAttemptBatches(db: Kysely<Database>, batches: Incoming
     );
     const applied = candidates.filter((b) => fresh.has(batchId(b)));
 
+    // A batch's rank is when its session was opened, so a newer window's values win over a
+    // late batch from an older one; a session we never opened ranks as now.
+    const ranks = new Map((await sessionRanks(trx, [...new Set(applied.map((b) => b.attemptId))])).map((r) => [`${r.attempt_id}\u0000${r.session_id}`, r.opened_at]));
     const history: ElementRow[] = [];
-    const current = new Map<string, { attempt_id: number; key: string; value: string; updated_at: number }>();
+    const current = new Map<string, ValueRow>();
     const sessionTimes = new Map<string, { attempt_id: number; session_id: string; session_time_ms: number; opened_at: number }>();
-    const touched = new Map<number, { elements: number; state: boolean; time: boolean; terminate: boolean }>();
+    const touched: Touched = new Map();
     for (const batch of applied) {
       const version = byId.get(batch.attemptId)?.scorm_version as ScormVersion;
       const timeKey = sessionTimeKey(version);
-      const mark = touched.get(batch.attemptId) ?? { elements: 0, state: false, time: false, terminate: false };
+      const mark = touched.get(batch.attemptId) ?? { elements: 0, state: false, time: false, terminate: null };
       mark.elements += batch.elements.length;
-      mark.terminate ||= batch.terminate;
+      if (batch.terminate) mark.terminate = Math.max(mark.terminate ?? 0, batch.seq);
+      const rank = ranks.get(`${batch.attemptId}\u0000${batch.sessionId}`) ?? now;
       for (const el of batch.elements) {
         history.push({ attempt_id: batch.attemptId, key: el.k, value: el.v, client_time: el.t, server_time: now, session_id: batch.sessionId, seq: batch.seq });
-        // Later values win: batches and their elements are applied in the order they arrived.
-        current.set(`${batch.attemptId}\u0000${el.k}`, { attempt_id: batch.attemptId, key: el.k, value: el.v, updated_at: now });
+        // Within a group, keep the newest write of each key (by session rank, then seq, then
+        // order inside the batch); the upsert then applies it only over older writes.
+        const id = `${batch.attemptId}\u0000${el.k}`;
+        const held = current.get(id);
+        if (!held || rank > held.session_rank || (rank === held.session_rank && batch.seq >= held.seq)) {
+          current.set(id, { attempt_id: batch.attemptId, key: el.k, value: el.v, updated_at: now, session_rank: rank, seq: batch.seq });
+        }
         if (isStateKey(el.k)) mark.state = true;
         if (el.k === timeKey) {
           const ms = parseSessionTime(el.v);
@@ -117,7 +130,8 @@ export async function saveAttemptBatches(db: Kysely<Database>, batches: Incoming
   });
 }
 
-type Touched = Map<number, { elements: number; state: boolean; time: boolean; terminate: boolean }>;
+/** Per attempt in a group: elements added, whether state or time may have changed, and the seq of a terminate batch. */
+type Touched = Map<number, { elements: number; state: boolean; time: boolean; terminate: number | null }>;
 
 /** Re-derives the state of the attempts the batches changed; returns the ones that ended now. */
 async function updateAttempts(
@@ -127,7 +141,7 @@ async function updateAttempts(
   now: number,
 ): Promise<Set<number>> {
   const ended = new Set<number>();
-  const needState = [...touched].filter(([, m]) => m.state || m.terminate).map(([id]) => id);
+  const needState = [...touched].filter(([, m]) => m.state || m.terminate !== null).map(([id]) => id);
   const stateRows = await readStateValues(trx, needState);
   const valuesOf = new Map<number, Map<string, string>>();
   for (const row of stateRows) {
@@ -142,7 +156,7 @@ async function updateAttempts(
       .updateTable('attempts')
       .set((eb) => ({ element_count: eb('element_count', '+', mark.elements), updated_at: now }))
       .where('id', '=', attemptId);
-    if (mark.state || mark.terminate) {
+    if (mark.state || mark.terminate !== null) {
       const state = deriveAttemptState(attempt.scorm_version as ScormVersion, valuesOf.get(attemptId) ?? new Map());
       update = update.set({
         completion_status: state.completionStatus,
@@ -154,8 +168,8 @@ async function updateAttempts(
         question_scores: state.questions.length > 0 ? JSON.stringify(state.questions) : null,
       });
       // The attempt is over when the exam finished and said so by terminating.
-      if (mark.terminate && state.complete && attempt.ended_at === null) {
-        update = update.set({ ended_at: now });
+      if (mark.terminate !== null && state.complete && attempt.ended_at === null) {
+        update = update.set({ ended_at: now, ended_seq: mark.terminate });
         ended.add(attemptId);
       }
     }

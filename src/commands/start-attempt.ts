@@ -21,6 +21,7 @@ export async function startAttempt(db: Kysely<Database>, session: LtiSession, no
       package_version_id: resource.current_package_version_id,
       started_at: now,
       ended_at: null,
+      ended_seq: null,
       completion_status: null,
       success_status: null,
       score_raw: null,

@@ -1,6 +1,7 @@
 import type { Migration, MigrationProvider } from 'kysely';
 import * as m0001 from './0001-foundation.js';
 import * as m0002 from './0002-exam-delivery.js';
+import * as m0003 from './0003-value-order.js';
 
 /**
  * Migrations are listed here, in order, rather than read from disk, so the same list works
@@ -9,6 +10,7 @@ import * as m0002 from './0002-exam-delivery.js';
 const MIGRATIONS: Record<string, Migration> = {
   '0001-foundation': m0001,
   '0002-exam-delivery': m0002,
+  '0003-value-order': m0003,
 };
 
 export const migrationProvider: MigrationProvider = {

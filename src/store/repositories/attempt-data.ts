@@ -47,17 +47,49 @@ export async function appendElements(db: Db, rows: ElementRow[]): Promise<void> 
   for (const part of chunks(rows)) await db.insertInto('attempt_elements').values(part).execute();
 }
 
-/** Upserts current values. Each (attempt, key) must appear once: PostgreSQL refuses to update a row twice in one statement. */
-export async function upsertValues(db: Db, rows: Array<{ attempt_id: number; key: string; value: string; updated_at: number }>): Promise<void> {
+export interface ValueRow {
+  attempt_id: number;
+  key: string;
+  value: string;
+  updated_at: number;
+  session_rank: number;
+  seq: number;
+}
+
+/**
+ * Upserts current values, but only over values written earlier: by an older session, or by
+ * an earlier batch of the same one. Each (attempt, key) must appear once: PostgreSQL refuses
+ * to update a row twice in one statement.
+ */
+export async function upsertValues(db: Db, rows: ValueRow[]): Promise<void> {
   for (const part of chunks(rows)) {
     await db
       .insertInto('attempt_values')
       .values(part)
       .onConflict((oc) =>
-        oc.columns(['attempt_id', 'key']).doUpdateSet((eb) => ({ value: eb.ref('excluded.value'), updated_at: eb.ref('excluded.updated_at') })),
+        oc
+          .columns(['attempt_id', 'key'])
+          .doUpdateSet((eb) => ({
+            value: eb.ref('excluded.value'),
+            updated_at: eb.ref('excluded.updated_at'),
+            session_rank: eb.ref('excluded.session_rank'),
+            seq: eb.ref('excluded.seq'),
+          }))
+          .where((eb) =>
+            eb.or([
+              eb('excluded.session_rank', '>', eb.ref('attempt_values.session_rank')),
+              eb.and([eb('excluded.session_rank', '=', eb.ref('attempt_values.session_rank')), eb('excluded.seq', '>=', eb.ref('attempt_values.seq'))]),
+            ]),
+          ),
       )
       .execute();
   }
+}
+
+/** When each of these client sessions was opened (their rank); sessions never opened are absent. */
+export async function sessionRanks(db: Db, attemptIds: number[]): Promise<Array<{ attempt_id: number; session_id: string; opened_at: number }>> {
+  if (attemptIds.length === 0) return [];
+  return db.selectFrom('attempt_sessions').select(['attempt_id', 'session_id', 'opened_at']).where('attempt_id', 'in', attemptIds).execute();
 }
 
 export async function upsertSessionTimes(db: Db, rows: Array<{ attempt_id: number; session_id: string; session_time_ms: number; opened_at: number }>): Promise<void> {
@@ -65,7 +97,13 @@ export async function upsertSessionTimes(db: Db, rows: Array<{ attempt_id: numbe
     await db
       .insertInto('attempt_sessions')
       .values(part)
-      .onConflict((oc) => oc.columns(['attempt_id', 'session_id']).doUpdateSet((eb) => ({ session_time_ms: eb.ref('excluded.session_time_ms') })))
+      // Session time only grows within a session: a late, older batch must not shrink it.
+      .onConflict((oc) =>
+        oc
+          .columns(['attempt_id', 'session_id'])
+          .doUpdateSet((eb) => ({ session_time_ms: eb.ref('excluded.session_time_ms') }))
+          .where((eb) => eb('excluded.session_time_ms', '>', eb.ref('attempt_sessions.session_time_ms'))),
+      )
       .execute();
   }
 }

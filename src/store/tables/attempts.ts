@@ -9,6 +9,8 @@ export interface AttemptsTable {
   started_at: number;
   /** Set when the attempt is over: students can no longer write to it. */
   ended_at: number | null;
+  /** The seq of the terminate batch that ended it (its window's earlier batches still count). */
+  ended_seq: number | null;
   completion_status: string | null;
   success_status: string | null;
   score_raw: number | null;
@@ -43,6 +45,10 @@ export interface AttemptValuesTable {
   key: string;
   value: string;
   updated_at: number;
+  /** When the client session that wrote it was opened: a newer session's writes win. */
+  session_rank: number;
+  /** The batch seq that wrote it: within one session, a later batch wins. */
+  seq: number;
 }
 
 /** Batches already stored, so a resent batch is acknowledged without being applied twice. */

@@ -1,0 +1,75 @@
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { bearer, fixturePackage, launchAs, newConsumer, uploadAs } from '../helpers/launch.js';
+import { createTestApp, type TestApp } from '../helpers/test-app.js';
+import { databaseKinds } from '../helpers/test-store.js';
+
+/** Late and resent batches never overwrite newer values (docs/attempt-protocol.md). */
+for (const kind of databaseKinds()) {
+  describe(`attempt value ordering on ${kind}`, () => {
+    let t: TestApp;
+    let alice: string;
+    before(async () => {
+      t = await createTestApp(kind);
+      const lms = await newConsumer(t);
+      const instructor = await launchAs(t, lms, { userId: 'teacher', role: 'Instructor' });
+      alice = await launchAs(t, lms, { userId: 'alice', role: 'Learner' });
+      assert.equal((await uploadAs(t, instructor, fixturePackage('RuntimeBasicCalls_SCORM20043rdEdition.zip'))).statusCode, 201);
+    });
+    after(async () => t.close());
+
+    async function newAttempt(): Promise<number> {
+      const res = await t.app.inject({ method: 'POST', url: '/api/attempts', headers: bearer(alice) });
+      return (res.json() as { attempt: { id: number } }).attempt.id;
+    }
+    async function open(id: number): Promise<string> {
+      const res = await t.app.inject({ method: 'GET', url: `/api/attempts/${id}/launch`, headers: bearer(alice) });
+      return (res.json() as { sessionId: string }).sessionId;
+    }
+    async function send(id: number, sessionId: string, seq: number, elements: Array<{ k: string; v: string }>, terminate = false) {
+      const res = await t.app.inject({ method: 'POST', url: `/api/attempts/${id}/batches`, headers: bearer(alice), payload: { sessionId, batches: [{ seq, elements, terminate }] } });
+      return res.json() as { acked: number[]; refused: Array<{ code: string }> };
+    }
+    async function value(id: number, key: string): Promise<string | undefined> {
+      const row = await t.store.db.selectFrom('attempt_values').select('value').where('attempt_id', '=', id).where('key', '=', key).executeTakeFirst();
+      return row?.value;
+    }
+
+    it('keeps the later batch of a session when an earlier one arrives late', async () => {
+      const id = await newAttempt();
+      const s = await open(id);
+      await send(id, s, 2, [{ k: 'cmi.location', v: 'second' }, { k: 'cmi.session_time', v: 'PT20S' }]);
+      await send(id, s, 1, [{ k: 'cmi.location', v: 'first' }, { k: 'cmi.session_time', v: 'PT10S' }]);
+      assert.equal(await value(id, 'cmi.location'), 'second');
+      const attempt = await t.store.db.selectFrom('attempts').select('time_spent_ms').where('id', '=', id).executeTakeFirstOrThrow();
+      assert.equal(attempt.time_spent_ms, 20_000, 'a late, shorter session_time does not shrink time spent');
+      const history = await t.store.db.selectFrom('attempt_elements').select('value').where('attempt_id', '=', id).where('key', '=', 'cmi.location').execute();
+      assert.equal(history.length, 2, 'both writes stay in the history');
+    });
+
+    it("keeps a newer window's value over a late batch from the window it replaced", async () => {
+      const id = await newAttempt();
+      const older = await open(id);
+      t.clock.now += 1000;
+      const newer = await open(id);
+      await send(id, newer, 1, [{ k: 'cmi.suspend_data', v: 'newer window' }]);
+      await send(id, older, 7, [{ k: 'cmi.suspend_data', v: 'older window' }]);
+      assert.equal(await value(id, 'cmi.suspend_data'), 'newer window');
+    });
+
+    it('takes batches the ending window sent before its terminate batch, and refuses other windows', async () => {
+      const id = await newAttempt();
+      const first = await open(id);
+      t.clock.now += 1000;
+      const s = await open(id);
+      const end = await send(id, s, 3, [{ k: 'cmi.completion_status', v: 'completed' }], true);
+      assert.deepEqual(end.acked, [3]);
+      const late = await send(id, s, 2, [{ k: 'cmi.interactions.0.learner_response', v: '42' }]);
+      assert.deepEqual(late.acked, [2], 'the answer sent before terminate is kept');
+      assert.equal(await value(id, 'cmi.interactions.0.learner_response'), '42');
+      const other = await send(id, first, 9, [{ k: 'cmi.location', v: 'too late' }]);
+      assert.equal(other.refused[0]?.code, 'attempt_ended');
+      assert.equal(await value(id, 'cmi.completion_status'), 'completed');
+    });
+  });
+}

@@ -1,5 +1,6 @@
-import { type Kysely, sql } from 'kysely';
+import { type Insertable, type Kysely, sql } from 'kysely';
 import type { Database } from '../schema.js';
+import type { AttemptElementsTable, AttemptValuesTable } from '../tables/attempts.js';
 
 type Db = Kysely<Database>;
 
@@ -33,28 +34,13 @@ export async function recordBatches(db: Db, keys: BatchKey[], now: number): Prom
   return inserted;
 }
 
-export interface ElementRow {
-  attempt_id: number;
-  key: string;
-  value: string;
-  client_time: number | null;
-  server_time: number;
-  session_id: string;
-  seq: number;
-}
+export type ElementRow = Insertable<AttemptElementsTable>;
 
 export async function appendElements(db: Db, rows: ElementRow[]): Promise<void> {
   for (const part of chunks(rows)) await db.insertInto('attempt_elements').values(part).execute();
 }
 
-export interface ValueRow {
-  attempt_id: number;
-  key: string;
-  value: string;
-  updated_at: number;
-  session_rank: number;
-  seq: number;
-}
+export type ValueRow = AttemptValuesTable;
 
 /**
  * Upserts current values, but only over values written earlier: by an older session, or by

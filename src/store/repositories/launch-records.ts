@@ -1,6 +1,6 @@
-import type { Kysely } from 'kysely';
+import type { Insertable, Kysely } from 'kysely';
 import type { Database } from '../schema.js';
-import type { LaunchRole } from '../tables/launches.js';
+import type { LaunchesTable } from '../tables/launches.js';
 
 type Db = Kysely<Database>;
 
@@ -90,22 +90,8 @@ export async function upsertResourceLink(
   return row.id;
 }
 
-export interface NewLaunch {
-  consumer_id: number;
-  user_id: number;
-  resource_link_id: number;
-  context_id: number | null;
-  role: LaunchRole;
-  roles_raw: string;
-  lti_version: string;
-  user_agent: string | null;
-  outcome_service_url: string | null;
-  result_sourcedid: string | null;
-  ext_outcome_url: string | null;
-  return_url: string | null;
-  locale: string | null;
-  created_at: number;
-}
+/** A launch row as inserted: every column but the generated id. */
+export type NewLaunch = Insertable<LaunchesTable>;
 
 export async function insertLaunch(db: Db, launch: NewLaunch): Promise<number> {
   const row = await db.insertInto('launches').values(launch).returning('id').executeTakeFirstOrThrow();

@@ -5,11 +5,10 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFile } from 'node:fs/promises';
 import { type Server, createServer } from 'node:http';
-import { join, normalize } from 'node:path';
+import { normalize } from 'node:path';
 import type { FrameLocator, Page } from 'playwright-core';
-import { type SamplePackage, samplePackageDir } from '../../src/scorm/sample-packages.js';
+import { type SamplePackage, samplePackageFiles } from '../../src/scorm/sample-packages.js';
 import { type ChromiumSession, launchChromium } from './chromium.js';
 
 type Call = [string, ...string[]];
@@ -57,7 +56,8 @@ describe('sample SCORM exams in Chromium', () => {
         if (content) {
           const file = normalize(content[2] ?? '');
           const types: Record<string, string> = { html: 'text/html', js: 'text/javascript', css: 'text/css' };
-          const body = await readFile(join(samplePackageDir(content[1] as SamplePackage), file));
+          const body = (await samplePackageFiles(content[1] as SamplePackage)).get(file);
+          if (!body) throw new Error(`no ${file} in the sample`);
           response.writeHead(200, { 'content-type': types[file.split('.').pop() ?? ''] ?? 'application/octet-stream' });
           response.end(body);
           return;

@@ -80,8 +80,12 @@ export async function openAttempt(
   const rows = await readValues(db, attempt.id);
   if (!reviewing) {
     await db.transaction().execute(async (trx) => {
+      // opened_at ranks sessions (a later one's values win), so it must strictly increase per
+      // attempt even when two windows open it within the same millisecond.
+      const last = await trx.selectFrom('attempt_sessions').select((eb) => eb.fn.max('opened_at').as('latest')).where('attempt_id', '=', attempt.id).executeTakeFirst();
+      const openedAt = Math.max(now, Number(last?.latest ?? 0) + 1);
       await trx.updateTable('attempts').set({ current_session_id: sessionId, updated_at: now }).where('id', '=', attempt.id).execute();
-      await trx.insertInto('attempt_sessions').values({ attempt_id: attempt.id, session_id: sessionId, opened_at: now, session_time_ms: 0 }).execute();
+      await trx.insertInto('attempt_sessions').values({ attempt_id: attempt.id, session_id: sessionId, opened_at: openedAt, session_time_ms: 0 }).execute();
     });
   }
   const person = await learner(db, attempt.user_id);

@@ -73,3 +73,29 @@ for (const kind of databaseKinds()) {
     });
   });
 }
+
+describe('sessions opened in the same millisecond', () => {
+  for (const kind of databaseKinds()) {
+    it(`still rank the later one higher on ${kind}`, async () => {
+      const t = await createTestApp(kind);
+      try {
+        const lms = await newConsumer(t);
+        const instructor = await launchAs(t, lms, { userId: 'teacher', role: 'Instructor' });
+        const student = await launchAs(t, lms, { userId: 'sam', role: 'Learner' });
+        await uploadAs(t, instructor, fixturePackage('RuntimeBasicCalls_SCORM20043rdEdition.zip'));
+        const id = ((await t.app.inject({ method: 'POST', url: '/api/attempts', headers: bearer(student) })).json() as { attempt: { id: number } }).attempt.id;
+        const open = async () => ((await t.app.inject({ method: 'GET', url: `/api/attempts/${id}/launch`, headers: bearer(student) })).json() as { sessionId: string }).sessionId;
+        const send = (sessionId: string, seq: number, v: string) =>
+          t.app.inject({ method: 'POST', url: `/api/attempts/${id}/batches`, headers: bearer(student), payload: { sessionId, batches: [{ seq, elements: [{ k: 'cmi.location', v }] }] } });
+        const first = await open();
+        const second = await open(); // the test clock stands still: same millisecond
+        await send(second, 1, 'from the second window');
+        await send(first, 5, 'from the first window');
+        const row = await t.store.db.selectFrom('attempt_values').select('value').where('attempt_id', '=', id).where('key', '=', 'cmi.location').executeTakeFirstOrThrow();
+        assert.equal(row.value, 'from the second window');
+      } finally {
+        await t.close();
+      }
+    });
+  }
+});

@@ -12,14 +12,11 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Locator, Page } from 'playwright-core';
-import { loadConfig } from '../../src/config.js';
-import { buildApp } from '../../src/http/app.js';
 import { webDir } from '../../src/package-root.js';
 import { readValues } from '../../src/store/repositories/attempt-data.js';
 import { fixturePackage, launchAs, newConsumer, uploadAs } from '../helpers/launch.js';
 import type { TestConsumer } from '../helpers/lti11-consumer.js';
-import type { TestApp } from '../helpers/test-app.js';
-import { createTestStore } from '../helpers/test-store.js';
+import { createTestApp, listenOnLoopback, type TestApp } from '../helpers/test-app.js';
 import { type ChromiumSession, launchChromium } from './chromium.js';
 
 const DEADLINE_MS = 30_000;
@@ -73,28 +70,8 @@ describe('the golf sample packages in the player in Chromium', () => {
   before(async () => {
     if (!existsSync(join(webDir(), 'index.html'))) assert.fail('dist/web is not built: run npm run build first');
     for (const { file } of PACKAGES) fixturePackage(file); // fails early and clearly when a fixture is missing
-    const store = await createTestStore('sqlite');
-    const config = loadConfig({
-      SECRET_KEY: 'test-secret-key-that-is-long-enough-0123456789',
-      DATA_DIR: store.dataDir,
-      LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
-      DEMO: '0',
-    });
-    const clock = { now: Date.now() };
-    const app = await buildApp({ config, store, webDir: webDir() });
-    await app.listen({ port: 0, host: '127.0.0.1' });
-    const address = app.server.address();
-    base = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
-    t = {
-      app,
-      store,
-      config,
-      clock,
-      close: async () => {
-        await app.close();
-        await store.close();
-      },
-    };
+    t = await createTestApp('sqlite', {}, { webDir: webDir(), realClock: true });
+    base = await listenOnLoopback(t);
     consumer = await newConsumer(t);
     session = await launchChromium();
   });

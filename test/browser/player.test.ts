@@ -11,15 +11,12 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Locator, Page } from 'playwright-core';
-import { loadConfig } from '../../src/config.js';
-import { buildApp } from '../../src/http/app.js';
 import { webDir } from '../../src/package-root.js';
 import { buildSamplePackage } from '../../src/scorm/sample-packages.js';
 import { readValues } from '../../src/store/repositories/attempt-data.js';
-import { launchAs, newConsumer, uploadAs } from '../helpers/launch.js';
+import { launchAs, newConsumer } from '../helpers/launch.js';
 import type { TestConsumer } from '../helpers/lti11-consumer.js';
-import type { TestApp } from '../helpers/test-app.js';
-import { createTestStore } from '../helpers/test-store.js';
+import { createTestApp, listenOnLoopback, type TestApp } from '../helpers/test-app.js';
 import { type ChromiumSession, launchChromium } from './chromium.js';
 
 async function waitForText(locator: Locator, expected: string | RegExp, timeoutMs = 10_000): Promise<string> {
@@ -41,28 +38,8 @@ describe('web app and player in Chromium', () => {
 
   before(async () => {
     if (!existsSync(join(webDir(), 'index.html'))) assert.fail('dist/web is not built: run npm run build first');
-    const store = await createTestStore('sqlite');
-    const config = loadConfig({
-      SECRET_KEY: 'test-secret-key-that-is-long-enough-0123456789',
-      DATA_DIR: store.dataDir,
-      LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
-      DEMO: '0',
-    });
-    const clock = { now: Date.now() };
-    const app = await buildApp({ config, store, webDir: webDir() });
-    await app.listen({ port: 0, host: '127.0.0.1' });
-    const address = app.server.address();
-    base = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
-    t = {
-      app,
-      store,
-      config,
-      clock,
-      close: async () => {
-        await app.close();
-        await store.close();
-      },
-    };
+    t = await createTestApp('sqlite', {}, { webDir: webDir(), realClock: true });
+    base = await listenOnLoopback(t);
     consumer = await newConsumer(t);
     session = await launchChromium();
   });

@@ -17,7 +17,14 @@ export interface TestApp {
  * A real Fastify app on a fresh database of the given kind, driven with app.inject.
  * `env` adds environment settings (PUBLIC_URL, TRUST_PROXY, DEMO, …) as the server reads them.
  */
-export async function createTestApp(kind: Dialect, env: Record<string, string> = {}): Promise<TestApp> {
+export interface TestAppOptions {
+  /** Serve the built web app (browser tests). */
+  webDir?: string;
+  /** Use the real clock instead of the movable test clock (browser tests, where pages run in real time). */
+  realClock?: boolean;
+}
+
+export async function createTestApp(kind: Dialect, env: Record<string, string> = {}, options: TestAppOptions = {}): Promise<TestApp> {
   const store = await createTestStore(kind);
   const config = loadConfig({
     SECRET_KEY: 'test-secret-key-that-is-long-enough-0123456789',
@@ -28,7 +35,7 @@ export async function createTestApp(kind: Dialect, env: Record<string, string> =
     ...env,
   });
   const clock = { now: Date.now() };
-  const app = await buildApp({ config, store, now: () => clock.now });
+  const app = await buildApp({ config, store, now: options.realClock ? Date.now : () => clock.now, ...(options.webDir ? { webDir: options.webDir } : {}) });
   await app.ready();
   return {
     app,
@@ -40,4 +47,11 @@ export async function createTestApp(kind: Dialect, env: Record<string, string> =
       await store.close();
     },
   };
+}
+
+/** Listens on a free loopback port; returns the base URL. */
+export async function listenOnLoopback(t: TestApp): Promise<string> {
+  await t.app.listen({ port: 0, host: '127.0.0.1' });
+  const address = t.app.server.address();
+  return `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
 }

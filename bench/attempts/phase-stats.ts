@@ -56,6 +56,9 @@ export function createPhaseStats(name: string): PhaseStats {
 /** One phase's line in the report. */
 export interface PhaseResult {
   name: string;
+  /** Wall clock (epoch ms) of the phase, to find its batches in the database afterwards. */
+  startedAt: number;
+  endedAt: number;
   seconds: number;
   sentBatches: number;
   ackedBatches: number;
@@ -72,4 +75,12 @@ export interface PhaseResult {
   serverCpuCores: number;
   databaseCpuCores: number;
   clientCpuCores: number;
+  /** Everything else the machine ran meanwhile (other jobs, kernel threads): should be ~0. */
+  otherCpuCores: number;
+  /**
+   * Group commit, read back from attempt_batches: every batch of one transaction has the same
+   * received_at, so distinct values ≈ transactions (two in the same millisecond count as one).
+   */
+  transactions: number;
+  batchesPerTransaction: number;
 }

@@ -1,3 +1,4 @@
+import { startMachineCpuWindow } from '../lib/machine-cpu.js';
 import { seededRandom } from '../lib/random.js';
 import { ANSWER_ELEMENTS, answerBatch, startBatches } from './elements.js';
 import { type PhaseResult, type PhaseStats, createPhaseStats } from './phase-stats.js';
@@ -51,15 +52,23 @@ async function measure(name: string, students: Student[], probe: Probe, body: (s
   const server = probe.serverCpuSeconds();
   const database = probe.databaseCpuSeconds();
   const started = performance.now();
+  const startedAt = Date.now();
+  const machine = startMachineCpuWindow();
   // body returns the length of the window its throughput is measured over, in seconds.
   const windowSeconds = await body(stats);
   await Promise.all(students.map((s) => s.drain(DRAIN_TIMEOUT_MS)));
   const seconds = (performance.now() - started) / 1000;
+  const machineCores = machine();
   const used = process.cpuUsage(cpu);
+  const serverCores = (probe.serverCpuSeconds() - server) / seconds;
+  const databaseCores = (probe.databaseCpuSeconds() - database) / seconds;
+  const clientCores = (used.user + used.system) / 1e6 / seconds;
   const latency = stats.latencies();
   for (const s of students) s.windowEnd = Number.POSITIVE_INFINITY;
   return {
     name,
+    startedAt,
+    endedAt: Date.now(),
     seconds,
     sentBatches: stats.sentBatches,
     ackedBatches: stats.ackedBatches,
@@ -72,9 +81,13 @@ async function measure(name: string, students: Student[], probe: Probe, body: (s
     refused: stats.refused,
     unacked: students.reduce((n, s) => n + [...s.inFlight.values()].filter((b) => b.phase === stats).length, 0),
     serverRssMiB: probe.serverRssMiB(),
-    serverCpuCores: (probe.serverCpuSeconds() - server) / seconds,
-    databaseCpuCores: (probe.databaseCpuSeconds() - database) / seconds,
-    clientCpuCores: (used.user + used.system) / 1e6 / seconds,
+    serverCpuCores: serverCores,
+    databaseCpuCores: databaseCores,
+    clientCpuCores: clientCores,
+    otherCpuCores: Math.max(0, machineCores - serverCores - clientCores - (Number.isFinite(databaseCores) ? databaseCores : 0)),
+    // Filled in from the database after the run (verify.ts), when the server is quiet.
+    transactions: 0,
+    batchesPerTransaction: 0,
   };
 }
 

@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
 import { openStore } from '../../src/store/database.js';
+import type { PhaseResult } from './phase-stats.js';
 import type { Student } from './student.js';
 
 export interface LossReport {
@@ -21,9 +22,19 @@ export interface LossReport {
  * the project's own store on the server's database (SQLite in WAL mode allows a second
  * connection while the server runs).
  */
-export async function checkLoss(env: Record<string, string>, students: Student[]): Promise<LossReport> {
+export async function checkLoss(env: Record<string, string>, students: Student[], phases: PhaseResult[]): Promise<LossReport> {
   const store = await openStore({ databaseUrl: env.DATABASE_URL ?? null, dataDir: env.DATA_DIR ?? '.', poolSize: 2 });
   try {
+    for (const phase of phases) {
+      const row = await store.db
+        .selectFrom('attempt_batches')
+        .select([sql<number>`count(*)`.as('batches'), sql<number>`count(distinct received_at)`.as('transactions')])
+        .where('received_at', '>=', phase.startedAt)
+        .where('received_at', '<=', phase.endedAt)
+        .executeTakeFirst();
+      phase.transactions = Number(row?.transactions ?? 0);
+      phase.batchesPerTransaction = phase.transactions === 0 ? 0 : Number(row?.batches ?? 0) / phase.transactions;
+    }
     const rows = await store.db
       .selectFrom('attempt_elements')
       .select(['attempt_id', 'session_id', 'seq', sql<number>`count(*)`.as('n')])

@@ -4,6 +4,7 @@ import type { ScormVersion } from '../domain/scorm-version.js';
 import { parseSessionTime } from '../scorm/cmi-time.js';
 import {
   appendElements,
+  type AttemptUpdate,
   type BatchKey,
   type ElementRow,
   readStateValues,
@@ -12,6 +13,7 @@ import {
   type ValueRow,
   sumSessionTimes,
   upsertSessionTimes,
+  updateAttemptRows,
   upsertValues,
 } from '../store/repositories/attempt-data.js';
 import type { Database } from '../store/schema.js';
@@ -149,16 +151,18 @@ async function updateAttempts(
     map.set(row.key, row.value);
     valuesOf.set(row.attempt_id, map);
   }
+  const updates: AttemptUpdate[] = [];
   for (const [attemptId, mark] of touched) {
     const attempt = byId.get(attemptId);
     if (!attempt) continue;
-    let update = trx
-      .updateTable('attempts')
-      .set((eb) => ({ element_count: eb('element_count', '+', mark.elements), updated_at: now }))
-      .where('id', '=', attemptId);
-    if (mark.state || mark.terminate !== null) {
-      const state = deriveAttemptState(attempt.scorm_version as ScormVersion, valuesOf.get(attemptId) ?? new Map());
-      update = update.set({
+    const state = mark.state || mark.terminate !== null ? deriveAttemptState(attempt.scorm_version as ScormVersion, valuesOf.get(attemptId) ?? new Map()) : null;
+    // The attempt is over when the exam finished and said so by terminating.
+    const ends = state !== null && mark.terminate !== null && state.complete && attempt.ended_at === null;
+    if (ends) ended.add(attemptId);
+    updates.push({
+      id: attemptId,
+      elements: mark.elements,
+      state: state && {
         completion_status: state.completionStatus,
         success_status: state.successStatus,
         score_raw: state.score.raw,
@@ -166,15 +170,11 @@ async function updateAttempts(
         score_max: state.score.max,
         score_scaled: state.score.scaled,
         question_scores: state.questions.length > 0 ? JSON.stringify(state.questions) : null,
-      });
-      // The attempt is over when the exam finished and said so by terminating.
-      if (mark.terminate !== null && state.complete && attempt.ended_at === null) {
-        update = update.set({ ended_at: now, ended_seq: mark.terminate });
-        ended.add(attemptId);
-      }
-    }
-    if (mark.time) update = update.set({ time_spent_ms: await sumSessionTimes(trx, attemptId) });
-    await update.execute();
+      },
+      ended: ends && mark.terminate !== null ? { ended_at: now, ended_seq: mark.terminate } : null,
+      time_spent_ms: mark.time ? await sumSessionTimes(trx, attemptId) : null,
+    });
   }
+  await updateAttemptRows(trx, updates, now);
   return ended;
 }

@@ -1,6 +1,7 @@
 import { type Insertable, type Kysely, sql } from 'kysely';
 import type { Database } from '../schema.js';
 import type { AttemptElementsTable, AttemptValuesTable } from '../tables/attempts.js';
+import { CompiledInsert, CompiledShapes } from './compiled-shapes.js';
 
 type Db = Kysely<Database>;
 
@@ -19,28 +20,59 @@ export interface BatchKey {
   seq: number;
 }
 
+// The group commit's multi-row statements, compiled once per row count (compiled-shapes.ts).
+const batchInsert = new CompiledInsert<BatchKey & { received_at: number }>(['attempt_id', 'session_id', 'seq', 'received_at'], (db, rows) =>
+  (db as unknown as Db)
+    .insertInto('attempt_batches')
+    .values(rows)
+    .onConflict((oc) => oc.columns(['attempt_id', 'session_id', 'seq']).doNothing())
+    .returning(['attempt_id', 'session_id', 'seq']),
+);
+
 /** Records batches; returns the ones that were new (the rest were already stored: resends). */
 export async function recordBatches(db: Db, keys: BatchKey[], now: number): Promise<BatchKey[]> {
   const inserted: BatchKey[] = [];
   for (const part of chunks(keys)) {
-    const rows = await db
-      .insertInto('attempt_batches')
-      .values(part.map((k) => ({ ...k, received_at: now })))
-      .onConflict((oc) => oc.columns(['attempt_id', 'session_id', 'seq']).doNothing())
-      .returning(['attempt_id', 'session_id', 'seq'])
-      .execute();
-    inserted.push(...rows);
+    const query = batchInsert.compile(db, part.map((k) => ({ attempt_id: k.attempt_id, session_id: k.session_id, seq: k.seq, received_at: now })));
+    const result = await db.executeQuery(query);
+    inserted.push(...(result.rows as BatchKey[]));
   }
   return inserted;
 }
 
 export type ElementRow = Insertable<AttemptElementsTable>;
 
+const elementInsert = new CompiledInsert<ElementRow>(['attempt_id', 'key', 'value', 'client_time', 'server_time', 'session_id', 'seq'], (db, rows) =>
+  (db as unknown as Db).insertInto('attempt_elements').values(rows),
+);
+
 export async function appendElements(db: Db, rows: ElementRow[]): Promise<void> {
-  for (const part of chunks(rows)) await db.insertInto('attempt_elements').values(part).execute();
+  for (const part of chunks(rows)) await db.executeQuery(elementInsert.compile(db, part));
 }
 
 export type ValueRow = AttemptValuesTable;
+
+const valueUpsert = new CompiledInsert<ValueRow>(['attempt_id', 'key', 'value', 'updated_at', 'session_rank', 'seq'], (db, rows) =>
+  (db as unknown as Db)
+    .insertInto('attempt_values')
+    .values(rows)
+    .onConflict((oc) =>
+      oc
+        .columns(['attempt_id', 'key'])
+        .doUpdateSet((eb) => ({
+          value: eb.ref('excluded.value'),
+          updated_at: eb.ref('excluded.updated_at'),
+          session_rank: eb.ref('excluded.session_rank'),
+          seq: eb.ref('excluded.seq'),
+        }))
+        .where((eb) =>
+          eb.or([
+            eb('excluded.session_rank', '>', eb.ref('attempt_values.session_rank')),
+            eb.and([eb('excluded.session_rank', '=', eb.ref('attempt_values.session_rank')), eb('excluded.seq', '>=', eb.ref('attempt_values.seq'))]),
+          ]),
+        ),
+    ),
+);
 
 /**
  * Upserts current values, but only over values written earlier: by an older session, or by
@@ -48,27 +80,77 @@ export type ValueRow = AttemptValuesTable;
  * to update a row twice in one statement.
  */
 export async function upsertValues(db: Db, rows: ValueRow[]): Promise<void> {
-  for (const part of chunks(rows)) {
-    await db
-      .insertInto('attempt_values')
-      .values(part)
-      .onConflict((oc) =>
-        oc
-          .columns(['attempt_id', 'key'])
-          .doUpdateSet((eb) => ({
-            value: eb.ref('excluded.value'),
-            updated_at: eb.ref('excluded.updated_at'),
-            session_rank: eb.ref('excluded.session_rank'),
-            seq: eb.ref('excluded.seq'),
-          }))
-          .where((eb) =>
-            eb.or([
-              eb('excluded.session_rank', '>', eb.ref('attempt_values.session_rank')),
-              eb.and([eb('excluded.session_rank', '=', eb.ref('attempt_values.session_rank')), eb('excluded.seq', '>=', eb.ref('attempt_values.seq'))]),
-            ]),
-          ),
-      )
-      .execute();
+  for (const part of chunks(rows)) await db.executeQuery(valueUpsert.compile(db, part));
+}
+
+/** What one group commit changes on one attempt row. */
+export interface AttemptUpdate {
+  id: number;
+  /** Elements stored for it in this group. */
+  elements: number;
+  /** Its re-derived state, when the group may have changed it. */
+  state: {
+    completion_status: string | null;
+    success_status: string | null;
+    score_raw: number | null;
+    score_min: number | null;
+    score_max: number | null;
+    score_scaled: number | null;
+    question_scores: string | null;
+  } | null;
+  /** Set when this group ended the attempt. */
+  ended: { ended_at: number; ended_seq: number } | null;
+  time_spent_ms: number | null;
+}
+
+type Column = readonly [name: string, sqlType: string, get: (u: AttemptUpdate) => unknown];
+
+const ID: Column = ['id', 'bigint', (u) => u.id];
+const ELEMENTS: Column = ['element_count', 'bigint', (u) => u.elements];
+const STATE: Column[] = (['completion_status', 'success_status', 'question_scores'] as const)
+  .map((name): Column => [name, 'text', (u) => u.state?.[name] ?? null])
+  .concat((['score_raw', 'score_min', 'score_max', 'score_scaled'] as const).map((name): Column => [name, 'double precision', (u) => u.state?.[name] ?? null]));
+const ENDED: Column[] = [
+  ['ended_at', 'bigint', (u) => u.ended?.ended_at ?? null],
+  ['ended_seq', 'integer', (u) => u.ended?.ended_seq ?? null],
+];
+const TIME: Column = ['time_spent_ms', 'bigint', (u) => u.time_spent_ms];
+
+const attemptUpdates = new CompiledShapes();
+
+/**
+ * Applies a group's attempt changes with one `UPDATE … FROM (VALUES …)` per combination of
+ * columns (usually one), not one UPDATE per attempt: on PostgreSQL each statement is a round
+ * trip, and the attempt benchmark measured a group's thousand UPDATEs at about a third of
+ * its transaction (docs/performance.md). VALUES columns are column1, column2, … in both
+ * SQLite and PostgreSQL. The casts give PostgreSQL the columns' types (it reads untyped
+ * VALUES parameters as text); they sit outside the VALUES because casts inside them make
+ * SQLite scan every attempt instead of looking each one up by id.
+ */
+export async function updateAttemptRows(db: Db, updates: AttemptUpdate[], now: number): Promise<void> {
+  const byShape = new Map<string, AttemptUpdate[]>();
+  for (const u of updates) {
+    const shape = `${u.state ? 's' : ''}${u.ended ? 'e' : ''}${u.time_spent_ms !== null ? 't' : ''}`;
+    const group = byShape.get(shape) ?? [];
+    group.push(u);
+    byShape.set(shape, group);
+  }
+  for (const [shape, group] of byShape) {
+    const first = group[0] as AttemptUpdate;
+    const columns: Column[] = [ID, ELEMENTS, ...(first.state ? STATE : []), ...(first.ended ? ENDED : []), ...(first.time_spent_ms !== null ? [TIME] : [])];
+    for (const part of chunks(group)) {
+      const parameters: unknown[] = [now];
+      for (const u of part) for (const [, , get] of columns) parameters.push(get(u));
+      const build = () => {
+        const sets = columns.slice(1).map(([name, type], i) => {
+          const source = sql`cast(${sql.ref(`v.column${i + 2}`)} as ${sql.raw(type)})`;
+          return name === 'element_count' ? sql`element_count = element_count + ${source}` : sql`${sql.id(name)} = ${source}`;
+        });
+        const rows = part.map((u) => sql`(${sql.join(columns.map(([, , get]) => get(u)))})`);
+        return sql`update attempts set updated_at = ${now}, ${sql.join(sets)} from (values ${sql.join(rows)}) as v where attempts.id = cast(v.column1 as bigint)`.compile(db);
+      };
+      await db.executeQuery(attemptUpdates.compile(db, `${shape}:${part.length}`, parameters, () => ({ compile: build })));
+    }
   }
 }
 

@@ -17,30 +17,18 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { cpSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Frame, Locator, Page } from 'playwright-core';
 import { type ChromiumSession, launchChromium } from './chromium.js';
+import { freePort } from '../helpers/server-process.js';
 
 const REPO_ROOT = execFileSync('git', ['rev-parse', '--show-toplevel'], { cwd: dirname(fileURLToPath(import.meta.url)), encoding: 'utf8' }).trim();
 const SOURCE = process.env.FRESH_CLONE_SOURCE === 'worktree' ? 'worktree' : 'clone';
 const NPM_CI_TIMEOUT_MS = 8 * 60_000;
 const START_TIMEOUT_MS = 3 * 60_000;
 const UI_TIMEOUT_MS = 30_000;
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 /** The environment of the commands run in the clone: ours, minus what would change the product. */
 function cleanEnv(extra: Record<string, string>): NodeJS.ProcessEnv {

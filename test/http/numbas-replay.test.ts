@@ -20,6 +20,7 @@ import { type SocketConstructor, Transport, type TransportEvent, type TransportS
 import { bearer, launchAs, newConsumer, uploadAs } from '../helpers/launch.js';
 import { createTestApp, type TestApp } from '../helpers/test-app.js';
 import { databaseKinds } from '../helpers/test-store.js';
+import { replayCalls } from '../helpers/scorm-trace.js';
 
 const TRACE_PATH = join(packageRoot(), '..', 'shared', 'fixtures', 'numbas-session-trace.json');
 const DEADLINE_MS = 30_000;
@@ -156,30 +157,7 @@ async function startNodePlayer(base: string, token: string, launch: LaunchInfo, 
 
 /** Replays calls through the wrapper's API object, as the exam would call them; returns what it answered. */
 function replay(player: NodePlayer, calls: Call[]): Array<{ call: Call; ret: string; err: string }> {
-  const api = player.runtime.api;
-  const out: Array<{ call: Call; ret: string; err: string }> = [];
-  for (const call of calls) {
-    let ret = '';
-    switch (call.fn) {
-      case 'Initialize':
-        ret = api.Initialize?.('') ?? '';
-        break;
-      case 'GetValue':
-        ret = api.GetValue?.(call.k ?? '') ?? '';
-        break;
-      case 'SetValue':
-        ret = api.SetValue?.(call.k ?? '', call.v ?? '') ?? '';
-        break;
-      case 'Commit':
-        ret = api.Commit?.('') ?? '';
-        break;
-      case 'Terminate':
-        ret = api.Terminate?.('') ?? '';
-        break;
-    }
-    out.push({ call, ret, err: api.GetLastError?.() ?? '' });
-  }
-  return out;
+  return replayCalls(player.runtime.api, calls);
 }
 
 function checkNumbas(results: Array<{ call: Call; ret: string; err: string }>, numbas: Record<string, string>): number {

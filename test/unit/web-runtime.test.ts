@@ -18,6 +18,7 @@ import {
   resumeOrder,
 } from '../../web/src/player/runtime.js';
 import { createScormAgainApi } from '../../web/src/player/scorm-again.js';
+import { type ReplayApi, replayCalls } from '../helpers/scorm-trace.js';
 
 const TRACE_PATH = join(packageRoot(), '..', 'shared', 'fixtures', 'numbas-session-trace.json');
 
@@ -104,30 +105,7 @@ async function makeRuntime(
 
 /** Replays a session's calls through the wrapper; returns each call with what the wrapper answered. */
 function replay(run: Run, calls: Call[]): { call: Call; ret: string; err: string }[] {
-  const api = run.rt.api as Record<string, (...args: string[]) => string>;
-  const out: { call: Call; ret: string; err: string }[] = [];
-  for (const call of calls) {
-    let ret: string;
-    switch (call.fn) {
-      case 'Initialize':
-        ret = api.Initialize?.('') ?? '';
-        break;
-      case 'GetValue':
-        ret = api.GetValue?.(call.k ?? '') ?? '';
-        break;
-      case 'SetValue':
-        ret = api.SetValue?.(call.k ?? '', call.v ?? '') ?? '';
-        break;
-      case 'Commit':
-        ret = api.Commit?.('') ?? '';
-        break;
-      case 'Terminate':
-        ret = api.Terminate?.('') ?? '';
-        break;
-    }
-    out.push({ call, ret, err: api.GetLastError?.() ?? '' });
-  }
-  return out;
+  return replayCalls(run.rt.api as ReplayApi, calls);
 }
 
 /** The values a server would give back: the last value of each element set. */

@@ -16,10 +16,11 @@ import { describeMachine } from './lib/machine.js';
 import { type RunResult, errorCount, errorLines, machineLines, noiseLines, resultTable } from './lib/report.js';
 import { BUSY_MACHINE_CORES, runScenario } from './lib/run.js';
 import { lti11LaunchScenario } from './scenarios/lti11-launch.js';
+import { lti13LaunchScenario } from './scenarios/lti13-launch.js';
 import type { ScenarioDefinition } from './scenarios/scenario.js';
 
-/** Add a scenario here (an LTI 1.3 launch, say) and it runs with the same flags and report. */
-const SCENARIOS: ScenarioDefinition[] = [lti11LaunchScenario];
+/** Add a scenario here and it runs with the same flags and report. */
+const SCENARIOS: ScenarioDefinition[] = [lti11LaunchScenario, lti13LaunchScenario];
 
 /**
  * On 2 cores throughput stops rising at about 8 in flight (the server's one thread is busy);

@@ -29,6 +29,18 @@ export interface Config {
   packageMaxBytes: number;
   /** Outside hosts exam content may load from (Numbas loads MathJax from a CDN). */
   contentHosts: string[];
+  /** Jobs (calls out to an LMS, long work) running at once on this node. */
+  jobConcurrency: number;
+  /** Calls at once to one LMS origin from this node: polite by default. */
+  lmsConcurrency: number;
+  /** How long a grade passback keeps retrying before it is given up, in hours. */
+  outcomeDeadlineHours: number;
+  /** How long one call to an LMS outcomes service may take, in seconds. */
+  outcomeTimeoutSeconds: number;
+  /** How long a rotated-out LTI 1.3 signing key stays published in the JWKS, in days. */
+  ltiKeyOverlapDays: number;
+  /** OPEN_REGISTRATION=1: /lti/register works without an admin's one-time token (default off). */
+  openRegistration: boolean;
 }
 
 export class ConfigError extends Error {
@@ -173,5 +185,11 @@ export function loadConfig(env: Env = process.env): Config {
     instanceName: env.INSTANCE_NAME && env.INSTANCE_NAME !== '' ? env.INSTANCE_NAME : 'lti-exam-provider',
     packageMaxBytes: readInt(env, 'PACKAGE_MAX_MB', 50, 1, 2048) * 1024 * 1024,
     contentHosts: readContentHosts(env),
+    jobConcurrency: readInt(env, 'JOB_CONCURRENCY', 8, 1, 256),
+    lmsConcurrency: readInt(env, 'LMS_CONCURRENCY', 2, 1, 64),
+    outcomeDeadlineHours: readInt(env, 'OUTCOME_DEADLINE_HOURS', 168, 1, 90 * 24),
+    outcomeTimeoutSeconds: readInt(env, 'OUTCOME_TIMEOUT_SECONDS', 30, 1, 600),
+    ltiKeyOverlapDays: readInt(env, 'LTI_KEY_OVERLAP_DAYS', 7, 1, 365),
+    openRegistration: readBool(env, 'OPEN_REGISTRATION', false),
   };
 }

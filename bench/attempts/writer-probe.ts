@@ -10,6 +10,7 @@ import SQLite from 'better-sqlite3';
 import { Kysely, type LogEvent, PostgresDialect, SqliteDialect } from 'kysely';
 import pg from 'pg';
 import { join } from 'node:path';
+import { AttemptStateCache } from '../../src/commands/attempt-state-cache.js';
 import { type IncomingBatch, saveAttemptBatches } from '../../src/commands/save-attempt-batches.js';
 import type { Database } from '../../src/store/schema.js';
 import { withStatementCache } from '../../src/store/sqlite-statement-cache.js';
@@ -62,6 +63,8 @@ try {
     sqlite
       ? new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }), log })
       : new Kysely<Database>({ dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: t.store.databaseUrl ?? '', max: 2 }) }), log });
+  // The writer's state cache, as the server keeps it between groups (PROBE_NO_CACHE=1: without).
+  const cache = process.env.PROBE_NO_CACHE ? null : new AttemptStateCache();
   for (const size of groups) {
     times.clear();
     let total = 0;
@@ -72,7 +75,7 @@ try {
       // inside its COMMIT would reset them: run with PROBE_PRAGMA="wal_autocheckpoint = 0").
       sqlite?.pragma('wal_checkpoint(TRUNCATE)');
       const began = performance.now();
-      await saveAttemptBatches(db, group, Date.now());
+      await saveAttemptBatches(db, group, Date.now(), cache);
       total += performance.now() - began;
       walFrames += (sqlite?.pragma('wal_checkpoint(PASSIVE)') as Array<{ log: number }> | undefined)?.[0]?.log ?? 0;
     }

@@ -6,10 +6,14 @@ import { openStore } from '../store/database.js';
 import { ADMIN_USAGE, adminCommand } from './admin-command.js';
 import { CONSUMER_USAGE, consumerCommand } from './consumer-command.js';
 import { type CliContext, CliUsageError } from './context.js';
+import { KEYS_USAGE, keysCommand } from './keys-command.js';
+import { PLATFORM_USAGE, platformCommand } from './platform-command.js';
 
 const USAGE = `Usage:
 lti-exam-provider serve
 ${CONSUMER_USAGE}
+${PLATFORM_USAGE}
+${KEYS_USAGE}
 ${ADMIN_USAGE}
 
 Settings come from the environment: see README.md.`;
@@ -18,6 +22,8 @@ type Handler = (argv: string[], cli: CliContext) => Promise<void>;
 
 const COMMANDS: Record<string, Handler> = {
   consumer: consumerCommand,
+  platform: platformCommand,
+  keys: keysCommand,
   admin: adminCommand,
 };
 

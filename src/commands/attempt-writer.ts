@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../store/schema.js';
+import { AttemptStateCache } from './attempt-state-cache.js';
 import { type BatchOutcome, type IncomingBatch, saveAttemptBatches } from './save-attempt-batches.js';
 
 interface Pending {
@@ -37,6 +38,8 @@ export class AttemptWriter {
   private readonly maxBatches: number;
   private readonly now: () => number;
   private idleWaiters: Array<() => void> = [];
+  /** Attempts' state values between groups (attempt-state-cache.ts); checked against the database each time. */
+  private readonly stateCache = new AttemptStateCache();
   transactions = 0;
   batchesWritten = 0;
 
@@ -95,7 +98,7 @@ export class AttemptWriter {
   }
 
   private async save(group: Pending[]): Promise<void> {
-    const outcomes = await saveAttemptBatches(this.db, group.map((p) => p.batch), this.now());
+    const outcomes = await saveAttemptBatches(this.db, group.map((p) => p.batch), this.now(), this.stateCache);
     this.transactions++;
     this.batchesWritten += group.length;
     group.forEach((p, i) => p.resolve(outcomes[i] as BatchOutcome));

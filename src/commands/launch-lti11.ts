@@ -53,7 +53,9 @@ export async function launchLti11(
   if (!checked.ok) throw new AppError('lti_invalid_launch', checked.message);
   const message = checked.launch;
 
-  const consumer = await findConsumerByKey(db, message.consumerKey);
+  const found = await findConsumerByKey(db, message.consumerKey);
+  // The tenant of an LTI 1.3 platform has no secret anyone knows: refused exactly like an unknown key.
+  const consumer = found && found.lti13_only !== 1 ? found : undefined;
   if (!consumer) {
     throw new AppError('lti_unknown_consumer', `The consumer key "${message.consumerKey}" is not registered with this tool. Ask the tool's administrator for a key and secret.`);
   }

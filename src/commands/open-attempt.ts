@@ -1,11 +1,14 @@
 import { createHmac, randomBytes } from 'node:crypto';
-import type { Kysely } from 'kysely';
+import { type Kysely, SqliteAdapter, sql } from 'kysely';
+import { canResume, canReview } from '../domain/attempt-rules.js';
 import { issueContentGrant } from '../domain/content-grant.js';
+import { runtimeDuration } from '../domain/exam-duration.js';
 import type { LtiSession } from '../domain/session-token.js';
 import { AppError } from '../lib/errors.js';
 import { readValues } from '../store/repositories/attempt-data.js';
 import type { Database } from '../store/schema.js';
 import type { PackageVersionRow } from '../store/tables/packages.js';
+import { attemptFacts, loadAccess } from './load-access.js';
 import { requireAttemptAccess, requireInstructor, resourceIdOfSession } from './resource-access.js';
 
 export type PlayerMode = 'normal' | 'review';
@@ -56,6 +59,35 @@ function seedFor(keys: LaunchKeys, attemptId: number): string {
 }
 
 /**
+ * Records a new client session of the attempt and makes it the current one. opened_at ranks
+ * sessions (a later one's values win), so it must strictly increase per attempt even when two
+ * windows open it within the same millisecond.
+ */
+async function openSession(db: Kysely<Database>, attemptId: number, sessionId: string, now: number): Promise<void> {
+  if (db.getExecutor().adapter instanceof SqliteAdapter) {
+    // Local and synchronous: a transaction of three statements costs nothing extra.
+    await db.transaction().execute(async (trx) => {
+      const last = await trx.selectFrom('attempt_sessions').select((eb) => eb.fn.max('opened_at').as('latest')).where('attempt_id', '=', attemptId).executeTakeFirst();
+      const openedAt = Math.max(now, Number(last?.latest ?? 0) + 1);
+      await trx.updateTable('attempts').set({ current_session_id: sessionId, updated_at: now }).where('id', '=', attemptId).execute();
+      await trx.insertInto('attempt_sessions').values({ attempt_id: attemptId, session_id: sessionId, opened_at: openedAt, session_time_ms: 0 }).execute();
+    });
+    return;
+  }
+  // PostgreSQL: the same three steps as one statement (one round trip instead of five with
+  // BEGIN and COMMIT), atomic as a statement is.
+  await sql`
+    with opened as (
+      insert into attempt_sessions (attempt_id, session_id, opened_at, session_time_ms)
+      select ${attemptId}::bigint, ${sessionId}::text, greatest(${now}::bigint, coalesce(max(opened_at), 0) + 1), 0
+      from attempt_sessions where attempt_id = ${attemptId}
+      returning attempt_id
+    )
+    update attempts set current_session_id = ${sessionId}, updated_at = ${now}
+    where id = (select attempt_id from opened)`.execute(db);
+}
+
+/**
  * Opens an attempt in a window: a fresh client session id (which replaces any other window's),
  * every current value of the attempt in one read, and the runtime settings the exam reads.
  */
@@ -75,20 +107,26 @@ export async function openAttempt(
   if (reviewing && attempt.ended_at === null && session.role === 'student') {
     throw new AppError('conflict', 'This attempt is still in progress: continue it instead.');
   }
-  const version = await db.selectFrom('package_versions').selectAll().where('id', '=', attempt.package_version_id).executeTakeFirstOrThrow();
-  const sessionId = randomBytes(16).toString('hex');
-  const rows = await readValues(db, attempt.id);
-  if (!reviewing) {
-    await db.transaction().execute(async (trx) => {
-      // opened_at ranks sessions (a later one's values win), so it must strictly increase per
-      // attempt even when two windows open it within the same millisecond.
-      const last = await trx.selectFrom('attempt_sessions').select((eb) => eb.fn.max('opened_at').as('latest')).where('attempt_id', '=', attempt.id).executeTakeFirst();
-      const openedAt = Math.max(now, Number(last?.latest ?? 0) + 1);
-      await trx.updateTable('attempts').set({ current_session_id: sessionId, updated_at: now }).where('id', '=', attempt.id).execute();
-      await trx.insertInto('attempt_sessions').values({ attempt_id: attempt.id, session_id: sessionId, opened_at: openedAt, session_time_ms: 0 }).execute();
-    });
+  // The attempt owner's rules (an instructor opening a student's attempt sees what the student gets).
+  // Read together with everything else the launch needs: on PostgreSQL each read is a round
+  // trip, and one after another they made most of a resume's time (docs/performance.md).
+  const [rules, version, rows, person] = await Promise.all([
+    loadAccess(db, attempt.resource_id, attempt.user_id, now),
+    db.selectFrom('package_versions').selectAll().where('id', '=', attempt.package_version_id).executeTakeFirstOrThrow(),
+    readValues(db, attempt.id),
+    learner(db, attempt.user_id),
+  ]);
+  const facts = attemptFacts(attempt);
+  if (session.role === 'student') {
+    const verdict = reviewing ? canReview(rules.settings, facts, now, 'student', rules.access) : canResume(rules.access, facts, now);
+    if (!verdict.allowed) throw new AppError('forbidden', verdict.reason);
   }
-  const person = await learner(db, attempt.user_id);
+  // numbas.review_allowed tells the exam whether to offer review once it ends: judged as if it had ended now.
+  const reviewAllowed = session.role === 'instructor' || canReview(rules.settings, { ...facts, endedAt: facts.endedAt ?? now }, now, 'student').allowed;
+  const sessionId = randomBytes(16).toString('hex');
+  if (!reviewing) await openSession(db, attempt.id, sessionId, now);
+  // The package manifest's own time limit is not read yet (the manifest parser does not expose it), so the base is null.
+  const duration = runtimeDuration(version.scorm_version, null, rules.access.duration);
   return {
     attempt: { id: attempt.id, testRun: false },
     mode,
@@ -101,14 +139,12 @@ export async function openAttempt(
       learnerId: person.id,
       learnerName: person.name,
       launchData: '',
-      maxTimeAllowed: null,
+      maxTimeAllowed: duration.maxTimeAllowed,
       numbas: {
         user_role: session.role === 'instructor' ? 'instructor' : 'learner',
         initial_seed: seedFor(keys, attempt.id),
-        'duration_extension.amount': '0',
-        'duration_extension.units': 'seconds',
-        disable_duration: 'false',
-        review_allowed: 'true',
+        ...duration.numbas,
+        review_allowed: reviewAllowed ? 'true' : 'false',
       },
     },
   };

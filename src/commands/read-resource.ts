@@ -1,6 +1,10 @@
 import type { Kysely } from 'kysely';
+import { availabilityEnded, isAvailable } from '../domain/availability.js';
+import { canResume, canReview, canStartAttempt } from '../domain/attempt-rules.js';
+import { canSeeScore } from '../domain/score-visibility.js';
 import type { LtiSession } from '../domain/session-token.js';
 import type { Database } from '../store/schema.js';
+import { attemptFacts, loadAccess } from './load-access.js';
 import { resourceIdOfSession } from './resource-access.js';
 
 export interface AttemptSummary {
@@ -10,9 +14,25 @@ export interface AttemptSummary {
   endedAt: string | null;
   status: 'incomplete' | 'completed';
   completionStatus: string | null;
+  /** Why the server ended it ('availability_ended'); null when the exam ended it or it is open. */
+  endReason: string | null;
+  /** Null when there is no score yet, or when the resource's policy hides it from the student for now. */
   score: { raw: number | null; max: number | null; scaled: number | null } | null;
   canContinue: boolean;
   canReview: boolean;
+}
+
+/** When the exam can be taken, as this user gets it (their access changes applied). */
+export interface AvailabilityView {
+  availableFrom: string | null;
+  availableUntil: string | null;
+  dueAt: string | null;
+  /** Whether the exam is open now. */
+  availableNow: boolean;
+  /** True once it has closed for good for this user. */
+  ended: boolean;
+  /** Why a new attempt cannot be started, as a sentence for the student; null when it can (or for instructors). */
+  reason: string | null;
 }
 
 export interface ResourceView {
@@ -24,12 +44,15 @@ export interface ResourceView {
   role: LtiSession['role'];
   attempts: AttemptSummary[];
   canStartNew: boolean;
+  availability: AvailabilityView | null;
 }
 
-/** What the landing page shows: the exam, and this user's attempts at it (all attempts for instructors come later). */
-export async function readResource(db: Kysely<Database>, session: LtiSession): Promise<ResourceView> {
+const iso = (ms: number | null): string | null => (ms === null ? null : new Date(ms).toISOString());
+
+/** What the landing page shows: the exam, when it can be taken, and this user's attempts at it under the resource's rules. */
+export async function readResource(db: Kysely<Database>, session: LtiSession, now: number): Promise<ResourceView> {
   const resourceId = await resourceIdOfSession(db, session);
-  if (resourceId === null) return { resource: null, role: session.role, attempts: [], canStartNew: false };
+  if (resourceId === null) return { resource: null, role: session.role, attempts: [], canStartNew: false, availability: null };
   const resource = await db
     .selectFrom('resources')
     .leftJoin('package_versions', 'package_versions.id', 'resources.current_package_version_id')
@@ -51,18 +74,27 @@ export async function readResource(db: Kysely<Database>, session: LtiSession): P
     .where('user_id', '=', session.userId)
     .orderBy('started_at', 'desc')
     .execute();
-  const attempts = rows.map((a): AttemptSummary => ({
-    id: a.id,
-    userId: a.user_id,
-    startedAt: new Date(a.started_at).toISOString(),
-    endedAt: a.ended_at === null ? null : new Date(a.ended_at).toISOString(),
-    status: a.ended_at === null ? 'incomplete' : 'completed',
-    completionStatus: a.completion_status,
-    score: a.score_raw === null && a.score_scaled === null ? null : { raw: a.score_raw, max: a.score_max, scaled: a.score_scaled },
-    canContinue: a.ended_at === null,
-    canReview: a.ended_at !== null,
-  }));
+  const { settings, access, attempts: facts } = await loadAccess(db, resourceId, session.userId, now);
+  const student = session.role === 'student';
+  const attempts = rows.map((a): AttemptSummary => {
+    const fact = attemptFacts(a);
+    const hasScore = a.score_raw !== null || a.score_scaled !== null;
+    const visible = !student || canSeeScore(settings, fact, access, now);
+    return {
+      id: a.id,
+      userId: a.user_id,
+      startedAt: new Date(a.started_at).toISOString(),
+      endedAt: iso(a.ended_at),
+      status: a.ended_at === null ? 'incomplete' : 'completed',
+      completionStatus: a.completion_status,
+      endReason: a.end_reason,
+      score: hasScore && visible ? { raw: a.score_raw, max: a.score_max, scaled: a.score_scaled } : null,
+      canContinue: a.ended_at === null && (!student || canResume(access, fact, now).allowed),
+      canReview: student ? canReview(settings, fact, now, 'student', access).allowed : true,
+    };
+  });
   const hasPackage = resource.version_id !== null;
+  const verdict = student && hasPackage ? canStartAttempt(access, facts, now) : null;
   return {
     resource: {
       id: resource.id,
@@ -74,7 +106,14 @@ export async function readResource(db: Kysely<Database>, session: LtiSession): P
     },
     role: session.role,
     attempts,
-    // Attempt limits and dates are resource settings; until they are set, a student may always start anew.
-    canStartNew: hasPackage && session.role === 'student',
+    canStartNew: verdict?.allowed === true,
+    availability: {
+      availableFrom: iso(access.availableFrom),
+      availableUntil: iso(access.availableUntil),
+      dueAt: iso(access.dueAt),
+      availableNow: isAvailable(access, now),
+      ended: availabilityEnded(access, now),
+      reason: verdict !== null && !verdict.allowed ? verdict.reason : null,
+    },
   };
 }

@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely';
-import type { LtiSession } from '../domain/session-token.js';
+import { type LtiSession, type SessionMessage, sessionMessage } from '../domain/session-token.js';
 import { AppError } from '../lib/errors.js';
 import type { Database } from '../store/schema.js';
 
@@ -10,6 +10,8 @@ export interface SessionView {
   context: { title: string | null; label: string | null } | null;
   consumer: { key: string };
   expiresAt: string;
+  /** What the launch asked for: the page shows the exam, the deep linking chooser, or a submission review. */
+  message: SessionMessage;
 }
 
 /** What the page shows about the current session. The token's ids are checked against each other. */
@@ -46,5 +48,6 @@ export async function readSession(db: Kysely<Database>, session: LtiSession): Pr
     context: row.context_id === null ? null : { title: row.context_title, label: row.context_label },
     consumer: { key: row.consumer_key },
     expiresAt: new Date(session.exp * 1000).toISOString(),
+    message: sessionMessage(session),
   };
 }

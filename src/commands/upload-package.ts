@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
-import type { Kysely } from 'kysely';
+import type { Kysely, Transaction } from 'kysely';
 import type { LtiSession } from '../domain/session-token.js';
 import { AppError } from '../lib/errors.js';
-import { inspectPackage } from '../scorm/inspect-package.js';
+import { type InspectedPackage, inspectPackage } from '../scorm/inspect-package.js';
 import { isPackageError } from '../scorm/package-error.js';
 import type { Database } from '../store/schema.js';
 import type { PackageVersionRow } from '../store/tables/packages.js';
@@ -31,14 +31,7 @@ export async function storePackage(
   input: UploadInput,
   now: number,
 ): Promise<PackageVersionRow> {
-  let inspected;
-  try {
-    inspected = await inspectPackage(input.zip);
-  } catch (error) {
-    if (isPackageError(error)) throw new AppError('bad_request', error.message);
-    throw error;
-  }
-  const sha256 = createHash('sha256').update(input.zip).digest('hex');
+  const inspected = await inspectOrRefuse(input.zip);
   return db.transaction().execute(async (trx) => {
     const link = await trx
       .selectFrom('resource_links')
@@ -57,33 +50,76 @@ export async function storePackage(
       resourceId = created.id;
       await trx.updateTable('resource_links').set({ resource_id: resourceId }).where('id', '=', link.id).execute();
     }
-    await trx
-      .insertInto('package_blobs')
-      .values({ sha256, size: input.zip.length, data: input.zip, created_at: now })
-      .onConflict((oc) => oc.column('sha256').doNothing())
-      .execute();
-    const version = await trx
-      .insertInto('package_versions')
-      .values({
-        resource_id: resourceId,
-        sha256,
-        scorm_version: inspected.scormVersion,
-        schema_version: inspected.schemaVersion,
-        title: inspected.title,
-        launch_path: inspected.launchPath,
-        launch_query: inspected.launchQuery,
-        numbas_version: inspected.numbas?.version ?? (inspected.numbas ? 'unknown' : null),
-        file_count: inspected.files.length,
-        uncompressed_bytes: inspected.uncompressedBytes,
-        uploaded_by_user_id: target.uploadedBy,
-        created_at: now,
-      })
-      .returningAll()
-      .executeTakeFirstOrThrow();
-    await trx.updateTable('resources').set({ current_package_version_id: version.id, updated_at: now }).where('id', '=', resourceId).execute();
-    if (input.migrateExisting) {
-      await trx.updateTable('attempts').set({ package_version_id: version.id, updated_at: now }).where('resource_id', '=', resourceId).execute();
-    }
-    return version;
+    return insertPackageVersion(trx, resourceId, inspected, input, target.uploadedBy, now);
   });
+}
+
+/**
+ * Creates a resource in a course that no link opens yet, with its first package: deep linking
+ * makes the exam first and the platform makes the link afterwards (the launch then binds it).
+ */
+export async function createResourceWithPackage(
+  db: Kysely<Database>,
+  target: { consumerId: number; contextId: number | null; title: string | null; uploadedBy: number | null },
+  input: UploadInput,
+  now: number,
+): Promise<{ resourceId: number; version: PackageVersionRow }> {
+  const inspected = await inspectOrRefuse(input.zip);
+  return db.transaction().execute(async (trx) => {
+    const created = await trx
+      .insertInto('resources')
+      .values({ consumer_id: target.consumerId, context_id: target.contextId, title: target.title ?? inspected.title, current_package_version_id: null, created_at: now, updated_at: now })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    const version = await insertPackageVersion(trx, created.id, inspected, input, target.uploadedBy, now);
+    return { resourceId: created.id, version };
+  });
+}
+
+async function inspectOrRefuse(zip: Buffer): Promise<InspectedPackage> {
+  try {
+    return await inspectPackage(zip);
+  } catch (error) {
+    if (isPackageError(error)) throw new AppError('bad_request', error.message);
+    throw error;
+  }
+}
+
+async function insertPackageVersion(
+  trx: Transaction<Database>,
+  resourceId: number,
+  inspected: InspectedPackage,
+  input: UploadInput,
+  uploadedBy: number | null,
+  now: number,
+): Promise<PackageVersionRow> {
+  const sha256 = createHash('sha256').update(input.zip).digest('hex');
+  await trx
+    .insertInto('package_blobs')
+    .values({ sha256, size: input.zip.length, data: input.zip, created_at: now })
+    .onConflict((oc) => oc.column('sha256').doNothing())
+    .execute();
+  const version = await trx
+    .insertInto('package_versions')
+    .values({
+      resource_id: resourceId,
+      sha256,
+      scorm_version: inspected.scormVersion,
+      schema_version: inspected.schemaVersion,
+      title: inspected.title,
+      launch_path: inspected.launchPath,
+      launch_query: inspected.launchQuery,
+      numbas_version: inspected.numbas?.version ?? (inspected.numbas ? 'unknown' : null),
+      file_count: inspected.files.length,
+      uncompressed_bytes: inspected.uncompressedBytes,
+      uploaded_by_user_id: uploadedBy,
+      created_at: now,
+    })
+    .returningAll()
+    .executeTakeFirstOrThrow();
+  await trx.updateTable('resources').set({ current_package_version_id: version.id, updated_at: now }).where('id', '=', resourceId).execute();
+  if (input.migrateExisting) {
+    await trx.updateTable('attempts').set({ package_version_id: version.id, updated_at: now }).where('resource_id', '=', resourceId).execute();
+  }
+  return version;
 }

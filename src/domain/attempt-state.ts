@@ -17,8 +17,10 @@ type Values = ReadonlyMap<string, string>;
 
 function num(values: Values, key: string): number | null {
   const raw = values.get(key);
-  if (raw === undefined || raw.trim() === '') return null;
+  if (raw === undefined) return null;
   const n = Number(raw);
+  // Number('') and Number('  ') are 0, but an empty value is no score.
+  if (n === 0 && raw.trim() === '') return null;
   return Number.isFinite(n) ? n : null;
 }
 
@@ -40,14 +42,41 @@ export function isStateKey(key: string): boolean {
   );
 }
 
+interface ObjectiveKeys {
+  id: string;
+  raw: string;
+  min: string;
+  max: string;
+  scaled: string;
+}
+
+/**
+ * The key names of objective i, built once for the first objectives: the server derives
+ * state on every answer, and building (and hashing) these strings each time was a visible
+ * part of its time at saturation (docs/performance.md).
+ */
+const objectiveKeyCache: ObjectiveKeys[] = [];
+const CACHED_OBJECTIVES = 1000;
+
+function objectiveKeys(i: number): ObjectiveKeys {
+  const cached = objectiveKeyCache[i];
+  if (cached) return cached;
+  const base = `cmi.objectives.${i}`;
+  const keys = { id: `${base}.id`, raw: `${base}.score.raw`, min: `${base}.score.min`, max: `${base}.score.max`, scaled: `${base}.score.scaled` };
+  if (i < CACHED_OBJECTIVES) objectiveKeyCache[i] = keys;
+  return keys;
+}
+
 function questions(values: Values): AttemptState['questions'] {
   const out: AttemptState['questions'] = [];
-  for (let i = 0; values.has(`cmi.objectives.${i}.id`); i++) {
-    const base = `cmi.objectives.${i}.score`;
-    const raw = num(values, `${base}.raw`);
-    const min = num(values, `${base}.min`);
-    const max = num(values, `${base}.max`);
-    out.push({ id: values.get(`cmi.objectives.${i}.id`) ?? String(i), raw, min, max, scaled: num(values, `${base}.scaled`) ?? scaledFrom(raw, min, max) });
+  for (let i = 0; ; i++) {
+    const keys = objectiveKeys(i);
+    const id = values.get(keys.id);
+    if (id === undefined) break;
+    const raw = num(values, keys.raw);
+    const min = num(values, keys.min);
+    const max = num(values, keys.max);
+    out.push({ id, raw, min, max, scaled: num(values, keys.scaled) ?? scaledFrom(raw, min, max) });
   }
   return out;
 }

@@ -14,8 +14,26 @@ export interface LtiSession {
   resourceLinkId: number;
   role: LaunchRole;
   launchId: number;
+  /**
+   * What the launch asked for (LTI 1.3 message types). Absent in older tokens and in LTI 1.1
+   * sessions, which are always 'resource-link' (see sessionMessage).
+   */
+  message?: SessionMessage;
+  /** Submission review: the LTI user id (sub) whose attempt to show. */
+  forUser?: string;
+  /** Deep linking: where the answer goes and the request's opaque data (echoed unchanged). */
+  deepLinking?: { returnUrl: string; data: string | null };
   /** Expiry, in epoch seconds. */
   exp: number;
+}
+
+export type SessionMessage = 'resource-link' | 'deep-linking' | 'submission-review';
+
+const SESSION_MESSAGES: readonly SessionMessage[] = ['resource-link', 'deep-linking', 'submission-review'];
+
+/** The session's message kind, 'resource-link' when the token predates the field. */
+export function sessionMessage(session: LtiSession): SessionMessage {
+  return session.message ?? 'resource-link';
 }
 
 export function issueSessionToken(key: Buffer, session: Omit<LtiSession, 'v' | 'exp'>, nowMs: number, ttlSeconds: number): { token: string; expiresAt: number } {
@@ -36,6 +54,10 @@ export function readSessionToken(key: Buffer, token: string | null, nowMs: numbe
     Number.isInteger(p.userId) &&
     Number.isInteger(p.resourceLinkId) &&
     Number.isInteger(p.launchId) &&
-    (p.role === 'instructor' || p.role === 'student');
+    (p.role === 'instructor' || p.role === 'student') &&
+    (p.message === undefined || SESSION_MESSAGES.includes(p.message)) &&
+    (p.forUser === undefined || typeof p.forUser === 'string') &&
+    (p.deepLinking === undefined ||
+      (typeof p.deepLinking === 'object' && p.deepLinking !== null && typeof p.deepLinking.returnUrl === 'string' && (p.deepLinking.data === null || typeof p.deepLinking.data === 'string')));
   return valid ? { ok: true, session: p } : { ok: false, reason: 'malformed' };
 }

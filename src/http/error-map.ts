@@ -13,6 +13,10 @@ const STATUS: Record<ErrorCode, number> = {
   lti_bad_signature: 401,
   lti_stale_timestamp: 401,
   lti_replayed_nonce: 409,
+  lti13_refused: 400,
+  lti13_unknown_platform: 401,
+  lti13_platform_disabled: 403,
+  lti13_replayed_nonce: 409,
   session_invalid: 401,
   session_expired: 401,
   config_invalid: 500,
@@ -24,7 +28,7 @@ export function httpStatusFor(code: ErrorCode): number {
 
 /** A title for an error page, by code. */
 export function titleFor(code: ErrorCode): string {
-  if (code.startsWith('lti_')) return 'This launch could not be accepted';
+  if (code.startsWith('lti_') || code.startsWith('lti13_')) return 'This launch could not be accepted';
   if (code.startsWith('session_') || code === 'unauthenticated') return 'Your session has ended';
   if (code === 'not_found') return 'Page not found';
   if (code === 'forbidden') return 'Not allowed';

@@ -31,6 +31,7 @@ export async function attemptSocketRoutes(app: FastifyInstance): Promise<void> {
   const open = new Map<number, Set<Connection>>();
 
   const unsubscribe = services.events.subscribe((event) => {
+    if (event.type === 'jobs-queued') return;
     const connections = open.get(event.attemptId);
     if (!connections) return;
     for (const c of connections) {
@@ -40,6 +41,9 @@ export async function attemptSocketRoutes(app: FastifyInstance): Promise<void> {
       } else if (event.type === 'attempt-ended') {
         send(c.socket, { type: 'ended', reason: event.reason });
         c.socket.close(CLOSE.ended, 'ended');
+      } else if (event.type === 'deadline-changed') {
+        // The attempt goes on: the window shows the new deadline.
+        send(c.socket, { type: 'deadline', deadline: event.deadline, message: event.message });
       }
     }
   });

@@ -119,7 +119,8 @@ export function textContent(element: XmlElement): string {
   const text = element['#text'];
   const cdata = element['#cdata'];
   const plain = typeof text === 'string' ? decodeXmlText(text) : '';
-  const literal = Array.isArray(cdata) ? cdata.filter((part): part is string => typeof part === 'string').join('') : '';
+  // With alwaysCreateTextNode the parser wraps each CDATA section as { '#text': ... }.
+  const literal = Array.isArray(cdata) ? cdata.map((part: unknown) => (typeof part === 'string' ? part : isElement(part) && typeof part['#text'] === 'string' ? part['#text'] : '')).join('') : '';
   return (plain + literal).trim();
 }
 

@@ -2,12 +2,16 @@ import pg from 'pg';
 
 /**
  * Events that must reach every node: a window opened an attempt (others must stop), an
- * attempt was ended by the server. On PostgreSQL they cross nodes with LISTEN/NOTIFY; on
- * SQLite there is one node, so they stay in the process.
+ * attempt was ended by the server, jobs were queued (every node's job runner wakes instead of
+ * waiting for its next poll). On PostgreSQL they cross nodes with LISTEN/NOTIFY; on SQLite
+ * there is one node, so they stay in the process.
  */
 export type HubEvent =
   | { type: 'attempt-opened'; attemptId: number; sessionId: string }
-  | { type: 'attempt-ended'; attemptId: number; reason: string };
+  | { type: 'attempt-ended'; attemptId: number; reason: string }
+  /** An open attempt's deadline (epoch ms; null: none any more) moved; `message` says so to the student. */
+  | { type: 'deadline-changed'; attemptId: number; deadline: number | null; message: string }
+  | { type: 'jobs-queued' };
 
 export interface EventHub {
   publish(event: HubEvent): Promise<void>;

@@ -1,7 +1,11 @@
+import type { AccessChangeTargetsTable, AccessChangesTable, AccessTokensTable } from './tables/access.js';
 import type { AdminSessionsTable, AdminsTable } from './tables/admins.js';
 import type { AttemptBatchesTable, AttemptElementsTable, AttemptSessionsTable, AttemptValuesTable, AttemptsTable } from './tables/attempts.js';
 import type { ConsumersTable } from './tables/consumers.js';
 import type { ContextsTable } from './tables/contexts.js';
+import type { GradeReportsTable, GradeStatesTable } from './tables/grades.js';
+import type { JobsTable } from './tables/jobs.js';
+import type { LaunchServicesTable, LineItemsTable, Lti13NoncesTable, PlatformDeploymentsTable, PlatformsTable, RegistrationTokensTable, ToolKeysTable } from './tables/platforms.js';
 import type { LaunchesTable } from './tables/launches.js';
 import type { LtiNoncesTable } from './tables/lti-nonces.js';
 import type { PackageBlobsTable, PackageVersionsTable } from './tables/packages.js';
@@ -27,4 +31,17 @@ export interface Database {
   attempt_values: AttemptValuesTable;
   attempt_batches: AttemptBatchesTable;
   attempt_sessions: AttemptSessionsTable;
+  access_tokens: AccessTokensTable;
+  access_changes: AccessChangesTable;
+  access_change_targets: AccessChangeTargetsTable;
+  jobs: JobsTable;
+  grade_reports: GradeReportsTable;
+  grade_states: GradeStatesTable;
+  platforms: PlatformsTable;
+  platform_deployments: PlatformDeploymentsTable;
+  tool_keys: ToolKeysTable;
+  registration_tokens: RegistrationTokensTable;
+  lti13_nonces: Lti13NoncesTable;
+  launch_services: LaunchServicesTable;
+  line_items: LineItemsTable;
 }

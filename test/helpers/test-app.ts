@@ -22,6 +22,8 @@ export interface TestAppOptions {
   webDir?: string;
   /** Use the real clock instead of the movable test clock (browser tests, where pages run in real time). */
   realClock?: boolean;
+  /** Run the job runner (default true, polling every 50 ms). */
+  jobs?: boolean;
 }
 
 export async function createTestApp(kind: Dialect, env: Record<string, string> = {}, options: TestAppOptions = {}): Promise<TestApp> {
@@ -35,7 +37,14 @@ export async function createTestApp(kind: Dialect, env: Record<string, string> =
     ...env,
   });
   const clock = { now: Date.now() };
-  const app = await buildApp({ config, store, now: options.realClock ? Date.now : () => clock.now, ...(options.webDir ? { webDir: options.webDir } : {}) });
+  const app = await buildApp({
+    config,
+    store,
+    now: options.realClock ? Date.now : () => clock.now,
+    jobs: options.jobs ?? true,
+    jobPollMs: 50,
+    ...(options.webDir ? { webDir: options.webDir } : {}),
+  });
   await app.ready();
   return {
     app,

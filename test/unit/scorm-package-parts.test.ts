@@ -1,7 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { resolveLaunchHref } from '../../src/scorm/launch-href.js';
-import { decodeXmlBytes } from '../../src/scorm/manifest-xml.js';
+import { childElements, decodeXmlBytes, parseManifestXml, textContent } from '../../src/scorm/manifest-xml.js';
 import { checkEntryName, isSymlinkAttributes } from '../../src/scorm/zip-entry-name.js';
 import { PackageError } from '../../src/scorm/package-error.js';
 import { DEFAULT_PACKAGE_LIMITS, resolvePackageLimits } from '../../src/scorm/package-limits.js';
@@ -91,4 +91,20 @@ describe('decodeXmlBytes', () => {
     assert.equal(decodeXmlBytes(Buffer.from(latin, 'latin1')), latin);
     assert.equal(decodeXmlBytes(Buffer.from(text, 'utf8')), text);
   });
+});
+
+describe('textContent', () => {
+  const titleOf = (xml: string): string => {
+    const root = parseManifestXml(xml);
+    const org = childElements(childElements(root, 'organizations')[0] ?? {}, 'organization')[0] ?? {};
+    return textContent(childElements(org, 'title')[0] ?? {});
+  };
+  const cases: Array<[string, string, string]> = [
+    ['plain text', '<title>Algebra 1</title>', 'Algebra 1'],
+    ['escaped text', '<title>Sets &amp; maps</title>', 'Sets & maps'],
+    ['a CDATA section, kept literally', '<title><![CDATA[Quiz & <b>1</b>]]></title>', 'Quiz & <b>1</b>'],
+  ];
+  for (const [name, title, expected] of cases) {
+    it(`reads ${name}`, () => assert.equal(titleOf(`<manifest><organizations><organization>${title}</organization></organizations></manifest>`), expected));
+  }
 });

@@ -26,6 +26,19 @@ export interface AttemptSummary {
   score: AttemptScore | null;
   canContinue: boolean;
   canReview: boolean;
+  /** Why the server ended it ('availability_ended'); absent from older servers. */
+  endReason?: string | null;
+}
+
+/** When the exam can be taken, as this user gets it. */
+export interface AvailabilityInfo {
+  availableFrom: string | null;
+  availableUntil: string | null;
+  dueAt: string | null;
+  availableNow: boolean;
+  ended: boolean;
+  /** Why a new attempt cannot be started; null when it can. */
+  reason: string | null;
 }
 
 export interface ResourceInfo {
@@ -34,6 +47,7 @@ export interface ResourceInfo {
   role: 'instructor' | 'student';
   attempts: AttemptSummary[];
   canStartNew: boolean;
+  availability?: AvailabilityInfo | null;
 }
 
 export type LaunchMode = 'normal' | 'review';
@@ -93,6 +107,18 @@ function isAttempt(value: unknown): value is AttemptSummary {
   );
 }
 
+function isAvailability(value: unknown): value is AvailabilityInfo {
+  return (
+    isRecord(value) &&
+    isNullableString(value.availableFrom) &&
+    isNullableString(value.availableUntil) &&
+    isNullableString(value.dueAt) &&
+    typeof value.availableNow === 'boolean' &&
+    typeof value.ended === 'boolean' &&
+    isNullableString(value.reason)
+  );
+}
+
 /** The resource's current package; null when nothing is set up. */
 export function packageOf(info: ResourceInfo): PackageInfo | null {
   return info.resource?.package ?? null;
@@ -100,7 +126,7 @@ export function packageOf(info: ResourceInfo): PackageInfo | null {
 
 export function isResourceInfo(value: unknown): value is ResourceInfo {
   if (!isRecord(value)) return false;
-  const { resource, role, attempts, canStartNew } = value;
+  const { resource, role, attempts, canStartNew, availability } = value;
   return (
     (resource === null ||
       (isRecord(resource) &&
@@ -110,7 +136,8 @@ export function isResourceInfo(value: unknown): value is ResourceInfo {
     (role === 'instructor' || role === 'student') &&
     Array.isArray(attempts) &&
     attempts.every(isAttempt) &&
-    typeof canStartNew === 'boolean'
+    typeof canStartNew === 'boolean' &&
+    (availability === undefined || availability === null || isAvailability(availability))
   );
 }
 

@@ -1,9 +1,11 @@
 import type { ComponentChildren } from 'preact';
 import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
 import { type LaunchInfo, type LaunchMode, type ResourceInfo, getResource, packageOf, startAttempt, startTestRun } from './api.js';
+import { DeepLinkingPage } from './pages/deep-linking.js';
 import { InstructorView } from './pages/instructor.js';
 import { Player, type PlayerSource } from './pages/player.js';
 import { StudentView } from './pages/student.js';
+import { SubmissionReview } from './pages/submission-review.js';
 import { type SessionInfo, apiFetch, clearSessionToken, isSessionInfo, readApiError, readSessionToken } from './session.js';
 
 type State =
@@ -113,6 +115,8 @@ export function App() {
         </Message>
       );
     case 'ready':
+      // A deep linking request has no exam yet: the instructor chooses one for the new link.
+      if (state.session.message === 'deep-linking') return <DeepLinkingPage />;
       return <SessionPage session={state.session} />;
   }
 }
@@ -176,7 +180,7 @@ function SessionPage({ session }: { session: SessionInfo }) {
         </p>
       </header>
       <main id="main">
-        <ResourcePanel onOpen={open} />
+        {session.message === 'submission-review' ? <SubmissionReview onOpen={open} /> : <ResourcePanel onOpen={open} />}
       </main>
     </div>
   );

@@ -121,6 +121,8 @@ export interface SessionInfo {
   context: { title: string | null; label: string | null } | null;
   consumer: { key: string };
   expiresAt: string;
+  /** What the launch asked for; absent from older servers (then 'resource-link'). */
+  message?: 'resource-link' | 'deep-linking' | 'submission-review';
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {

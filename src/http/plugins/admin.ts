@@ -3,6 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import { adminAuthRoutes } from '../routes/admin-auth.js';
 import { adminConsumerRoutes } from '../routes/admin-consumers.js';
 import { adminLmsSetupRoutes } from '../routes/admin-lms-setup.js';
+import { adminPlatformRoutes } from '../routes/admin-platforms.js';
 
 // Admin pages carry CSRF tokens and, once, a consumer secret: never cached, never framed.
 const ADMIN_CONTENT_SECURITY_POLICY = [
@@ -32,4 +33,5 @@ export async function adminPlugin(app: FastifyInstance): Promise<void> {
   await app.register(adminAuthRoutes);
   await app.register(adminConsumerRoutes);
   await app.register(adminLmsSetupRoutes);
+  await app.register(adminPlatformRoutes);
 }

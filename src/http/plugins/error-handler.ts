@@ -1,5 +1,5 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { isAppError } from '../../lib/errors.js';
+import { type FieldProblem, isAppError } from '../../lib/errors.js';
 import { httpStatusFor, titleFor } from '../error-map.js';
 import { errorPage } from '../views/error-page.js';
 
@@ -8,9 +8,17 @@ function wantsJson(request: FastifyRequest): boolean {
   return request.url.startsWith('/api/') || request.url === '/healthz';
 }
 
-function send(request: FastifyRequest, reply: FastifyReply, status: number, code: string, message: string, reference?: string): FastifyReply {
+function send(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  status: number,
+  code: string,
+  message: string,
+  reference?: string,
+  problems?: FieldProblem[],
+): FastifyReply {
   reply.status(status);
-  if (wantsJson(request)) return reply.send({ error: { code, message, ...(reference ? { reference } : {}) } });
+  if (wantsJson(request)) return reply.send({ error: { code, message, ...(reference ? { reference } : {}), ...(problems ? { problems } : {}) } });
   const instanceName = request.server.services.config.instanceName;
   const title = status >= 500 ? 'Something went wrong' : titleFor(code as Parameters<typeof titleFor>[0]);
   return reply.type('text/html; charset=utf-8').send(errorPage({ title, message, code, reference, instanceName }));
@@ -26,7 +34,7 @@ export function registerErrorHandling(app: FastifyInstance): void {
     if (isAppError(error)) {
       const status = httpStatusFor(error.code);
       request.log.info({ code: error.code, status }, error.publicMessage);
-      return send(request, reply, status, error.code, error.publicMessage);
+      return send(request, reply, status, error.code, error.publicMessage, undefined, error.problems);
     }
     if (error.validation) {
       return send(request, reply, 400, 'bad_request', `Invalid request: ${error.message}.`);

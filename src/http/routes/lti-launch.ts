@@ -5,6 +5,7 @@ import { isAppError } from '../../lib/errors.js';
 import { errorReturnUrl } from '../../lti/lti11/launch-message.js';
 import { parseAuthorizationHeader } from '../../lti/oauth1/index.js';
 import { publicRequestUrl } from '../public-url.js';
+import { handleLti13Launch } from './lti13-launch.js';
 
 type FormValue = string | string[] | undefined;
 type Form = Record<string, FormValue>;
@@ -33,6 +34,8 @@ export async function ltiLaunchRoutes(app: FastifyInstance): Promise<void> {
     '/lti/launch',
     { schema: { body: formSchema, querystring: formSchema }, bodyLimit: 256 * 1024 },
     async (request, reply) => {
+      // The same URL serves both versions: an LTI 1.3 launch is a form post with an id_token.
+      if (request.body?.id_token !== undefined) return handleLti13Launch(app, request, reply, request.body);
       const { store, secretBox, config, sessionKey, now } = app.services;
       const params = signedParams(request);
       try {

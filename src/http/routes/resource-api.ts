@@ -12,7 +12,7 @@ export async function resourceApiRoutes(app: FastifyInstance): Promise<void> {
   app.get('/api/resource', async (request, reply) => {
     const session = requireLtiSession(request);
     reply.header('Cache-Control', 'no-store');
-    return readResource(app.services.store.db, session);
+    return readResource(app.services.store.db, session, app.services.now());
   });
 
   app.post('/api/resource/package', async (request, reply) => {

@@ -22,6 +22,7 @@ const sessionSchema = {
     },
     consumer: { type: 'object', properties: { key: { type: 'string' } } },
     expiresAt: { type: 'string' },
+    message: { type: 'string', enum: ['resource-link', 'deep-linking', 'submission-review'] },
   },
 } as const;
 

@@ -7,7 +7,7 @@ export interface AdminChrome {
   csrf: string;
 }
 
-export type AdminSection = 'consumers' | 'lms-setup';
+export type AdminSection = 'consumers' | 'platforms' | 'lms-setup';
 
 /** The hidden field every admin POST form carries (see src/http/auth/admin-session.ts). */
 export function csrfInput(csrf: string): SafeHtml {
@@ -19,6 +19,7 @@ function nav(admin: AdminChrome, current: AdminSection | undefined): SafeHtml {
     html`<a href="${href}"${current === section ? html` aria-current="page"` : null}>${label}</a>`;
   return html`<nav class="top" aria-label="Admin">
 ${link('/admin', 'consumers', 'Consumers')}
+${link('/admin/platforms', 'platforms', 'Platforms (LTI 1.3)')}
 ${link('/admin/lms-setup', 'lms-setup', 'Connect an LMS')}
 <span class="spacer"></span>
 <span class="muted">Signed in as ${admin.username}</span>
@@ -42,4 +43,9 @@ export function plural(count: number, one: string, many: string): string {
 /** Path of a consumer's admin URLs; keys may hold any printable character, slashes included. */
 export function consumerPath(key: string, action: 'disable' | 'enable' | 'delete'): string {
   return `/admin/consumers/${encodeURIComponent(key)}/${action}`;
+}
+
+/** Path of a platform's admin URLs. */
+export function platformPath(id: number, action: 'disable' | 'enable' | 'delete' | 'deployments'): string {
+  return `/admin/platforms/${id}/${action}`;
 }

@@ -1,5 +1,6 @@
 import { html } from '../../lib/html.js';
 import { type AdminChrome, adminPage } from './admin-layout.js';
+import { lti13ToolUrlFields } from './lti13-tool-urls.js';
 
 /**
  * Where each LMS asks for the tool's details. Menu names follow the LMSs' own wording at
@@ -16,7 +17,8 @@ export function lmsSetupPage(options: { instanceName: string; admin: AdminChrome
     admin: options.admin,
     current: 'lms-setup',
     body: html`<h1>Connect an LMS</h1>
-<p>This tool speaks LTI 1.1. Each LMS needs a consumer key and secret from <a href="/admin/consumers/new">Add a consumer</a> (one consumer per LMS), and one of the addresses below.</p>
+<p>This tool speaks LTI 1.1 and LTI 1.3. For LTI 1.3, see <a href="#lti13">LTI 1.3</a> below.</p>
+<p>For LTI 1.1, each LMS needs a consumer key and secret from <a href="/admin/consumers/new">Add a consumer</a> (one consumer per LMS), and one of the addresses below.</p>
 <div class="stack">
 <div>
 <label for="launch-url">Launch URL</label>
@@ -62,6 +64,11 @@ export function lmsSetupPage(options: { instanceName: string; admin: AdminChrome
 </ol>
 
 <h2>Any other LMS</h2>
-<p>Add an LTI 1.1 external tool with the launch URL <code>${launchUrl}</code> (or the configuration URL, if the LMS accepts one), signed with the consumer key and secret.</p>`,
+<p>Add an LTI 1.1 external tool with the launch URL <code>${launchUrl}</code> (or the configuration URL, if the LMS accepts one), signed with the consumer key and secret.</p>
+
+<h2 id="lti13">LTI 1.3</h2>
+<p>An LMS that supports LTI dynamic registration can register the tool by itself: <a href="/admin/platforms">issue a one-time registration URL</a> on the Platforms page and paste it into the LMS.</p>
+<p>Otherwise, add an LTI 1.3 tool in the LMS with these addresses, then <a href="/admin/platforms/new">register the platform</a> here with the issuer, client ID, deployment ID and endpoints the LMS shows.</p>
+${lti13ToolUrlFields(options.origin, 'lti13')}`,
   });
 }

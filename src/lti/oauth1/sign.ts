@@ -3,7 +3,7 @@
  * client (LTI Outcomes replaceResult calls back into the LMS, Content-Item returns) and
  * recomputes the same signature when it verifies a launch.
  */
-import { createHash, createHmac, randomBytes } from 'node:crypto';
+import { createHmac, randomBytes } from 'node:crypto';
 import { type OAuthParam, signatureBaseString, urlQueryParameters } from './base-string.js';
 import { percentEncode } from './percent-encode.js';
 
@@ -14,15 +14,6 @@ import { percentEncode } from './percent-encode.js';
 export function hmacSha1(baseString: string, consumerSecret: string, tokenSecret = ''): string {
   const key = `${percentEncode(consumerSecret)}&${percentEncode(tokenSecret)}`;
   return createHmac('sha1', key).update(baseString, 'utf8').digest('base64');
-}
-
-/**
- * base64 SHA-1 of the raw body, for `oauth_body_hash`. LTI Outcomes sends XML, not a form,
- * so the body would otherwise be unsigned; this hash is what binds it to the signature.
- * Strings are hashed as UTF-8, so hash the exact bytes you send.
- */
-export function bodyHash(body: string | Buffer): string {
-  return createHash('sha1').update(typeof body === 'string' ? Buffer.from(body, 'utf8') : body).digest('base64');
 }
 
 export interface SignOptions {

@@ -2,6 +2,8 @@ import type { Migration, MigrationProvider } from 'kysely';
 import * as m0001 from './0001-foundation.js';
 import * as m0002 from './0002-exam-delivery.js';
 import * as m0003 from './0003-value-order.js';
+import * as m0004 from './0004-rules-and-passback.js';
+import * as m0005 from './0005-lti13-platforms.js';
 
 /**
  * Migrations are listed here, in order, rather than read from disk, so the same list works
@@ -11,6 +13,8 @@ const MIGRATIONS: Record<string, Migration> = {
   '0001-foundation': m0001,
   '0002-exam-delivery': m0002,
   '0003-value-order': m0003,
+  '0004-rules-and-passback': m0004,
+  '0005-lti13-platforms': m0005,
 };
 
 export const migrationProvider: MigrationProvider = {

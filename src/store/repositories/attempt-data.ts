@@ -119,6 +119,9 @@ const TIME: Column = ['time_spent_ms', 'bigint', (u) => u.time_spent_ms];
 const attemptUpdates = new CompiledShapes();
 
 /**
+ * Returns each updated attempt's element count after the update: the writer compares it
+ * with what it expected, to notice another node's write to the same attempt.
+ *
  * Applies a group's attempt changes with one `UPDATE … FROM (VALUES …)` per combination of
  * columns (usually one), not one UPDATE per attempt: on PostgreSQL each statement is a round
  * trip, and the attempt benchmark measured a group's thousand UPDATEs at about a third of
@@ -127,7 +130,8 @@ const attemptUpdates = new CompiledShapes();
  * VALUES parameters as text); they sit outside the VALUES because casts inside them make
  * SQLite scan every attempt instead of looking each one up by id.
  */
-export async function updateAttemptRows(db: Db, updates: AttemptUpdate[], now: number): Promise<void> {
+export async function updateAttemptRows(db: Db, updates: AttemptUpdate[], now: number): Promise<Array<{ id: number; element_count: number }>> {
+  const counts: Array<{ id: number; element_count: number }> = [];
   const byShape = new Map<string, AttemptUpdate[]>();
   for (const u of updates) {
     const shape = `${u.state ? 's' : ''}${u.ended ? 'e' : ''}${u.time_spent_ms !== null ? 't' : ''}`;
@@ -147,11 +151,13 @@ export async function updateAttemptRows(db: Db, updates: AttemptUpdate[], now: n
           return name === 'element_count' ? sql`element_count = element_count + ${source}` : sql`${sql.id(name)} = ${source}`;
         });
         const rows = part.map((u) => sql`(${sql.join(columns.map(([, , get]) => get(u)))})`);
-        return sql`update attempts set updated_at = ${now}, ${sql.join(sets)} from (values ${sql.join(rows)}) as v where attempts.id = cast(v.column1 as bigint)`.compile(db);
+        return sql`update attempts set updated_at = ${now}, ${sql.join(sets)} from (values ${sql.join(rows)}) as v where attempts.id = cast(v.column1 as bigint) returning id, element_count`.compile(db);
       };
-      await db.executeQuery(attemptUpdates.compile(db, `${shape}:${part.length}`, parameters, () => ({ compile: build })));
+      const result = await db.executeQuery(attemptUpdates.compile(db, `${shape}:${part.length}`, parameters, () => ({ compile: build })));
+      counts.push(...(result.rows as Array<{ id: number; element_count: number }>));
     }
   }
+  return counts;
 }
 
 /** When each of these client sessions was opened (their rank); sessions never opened are absent. */
@@ -182,11 +188,14 @@ export async function readValues(db: Db, attemptId: number): Promise<Array<{ key
 }
 
 /** Current values that decide an attempt's state (status, scores, objectives). */
-export async function readStateValues(db: Db, attemptIds: number[]): Promise<Array<{ attempt_id: number; key: string; value: string }>> {
+export async function readStateValues(
+  db: Db,
+  attemptIds: number[],
+): Promise<Array<{ attempt_id: number; key: string; value: string; session_rank: number; seq: number }>> {
   if (attemptIds.length === 0) return [];
   return db
     .selectFrom('attempt_values')
-    .select(['attempt_id', 'key', 'value'])
+    .select(['attempt_id', 'key', 'value', 'session_rank', 'seq'])
     .where('attempt_id', 'in', attemptIds)
     .where((eb) =>
       eb.or([

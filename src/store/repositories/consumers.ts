@@ -25,6 +25,8 @@ export async function listConsumers(db: Db): Promise<ConsumerSummary[]> {
       eb.selectFrom('resource_links').whereRef('resource_links.consumer_id', '=', 'consumers.id').select(eb.fn.countAll<number>().as('n')).as('resource_link_count'),
       eb.selectFrom('users').whereRef('users.consumer_id', '=', 'consumers.id').select(eb.fn.countAll<number>().as('n')).as('user_count'),
     ])
+    // LTI 1.3 platform tenants are managed as platforms, not as consumers.
+    .where('consumers.lti13_only', '=', 0)
     .orderBy('consumers.key')
     .execute();
   // PostgreSQL counts come back as bigint; both dialects present plain numbers to callers.
@@ -32,12 +34,12 @@ export async function listConsumers(db: Db): Promise<ConsumerSummary[]> {
 }
 
 export async function setConsumerDisabled(db: Db, key: string, disabledAt: number | null): Promise<boolean> {
-  const result = await db.updateTable('consumers').set({ disabled_at: disabledAt }).where('key', '=', key).executeTakeFirst();
+  const result = await db.updateTable('consumers').set({ disabled_at: disabledAt }).where('key', '=', key).where('lti13_only', '=', 0).executeTakeFirst();
   return Number(result.numUpdatedRows) > 0;
 }
 
-/** Removes the consumer and, through ON DELETE CASCADE, everything recorded under it. */
+/** Removes the consumer and, through ON DELETE CASCADE, everything recorded under it. Platform tenants go with their platform instead. */
 export async function deleteConsumer(db: Db, key: string): Promise<boolean> {
-  const result = await db.deleteFrom('consumers').where('key', '=', key).executeTakeFirst();
+  const result = await db.deleteFrom('consumers').where('key', '=', key).where('lti13_only', '=', 0).executeTakeFirst();
   return Number(result.numDeletedRows) > 0;
 }

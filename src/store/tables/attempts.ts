@@ -11,6 +11,8 @@ export interface AttemptsTable {
   ended_at: number | null;
   /** The seq of the terminate batch that ended it (its window's earlier batches still count). */
   ended_seq: number | null;
+  /** Why the server ended it (e.g. availability ended); null when the exam ended it. */
+  end_reason: Generated<string | null>;
   completion_status: string | null;
   success_status: string | null;
   score_raw: number | null;

@@ -10,6 +10,8 @@ export interface ConsumersTable {
   created_at: number;
   /** When set, launches from this consumer are refused. */
   disabled_at: number | null;
+  /** 1 for the tenant of an LTI 1.3 platform: no LTI 1.1 launches, not listed among consumers. */
+  lti13_only: Generated<number>;
 }
 
 export type ConsumerRow = Selectable<ConsumersTable>;

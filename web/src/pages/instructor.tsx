@@ -1,122 +1,14 @@
-/** The instructor's page of a resource: choose or replace the exam package, and try it out. */
-import { useId, useState } from 'preact/hooks';
-import { type PackageInfo, type ResourceInfo, packageOf, uploadPackage } from '../api.js';
-
-interface PackageFormProps {
-  replace: boolean;
-  onUploaded: () => void;
-}
-
-function PackageForm({ replace, onUploaded }: PackageFormProps) {
-  const fileId = useId();
-  const hintId = useId();
-  const [file, setFile] = useState<File | null>(null);
-  const [migrate, setMigrate] = useState(false);
-  const [progress, setProgress] = useState<number | null>(null);
-  const [error, setError] = useState<string | null>(null);
-  const uploading = progress !== null;
-  const percent = progress === null ? 0 : Math.round(progress * 100);
-
-  const submit = (event: Event) => {
-    event.preventDefault();
-    if (uploading) return;
-    if (file === null) {
-      setError('Choose a .zip file first.');
-      return;
-    }
-    setError(null);
-    setProgress(0);
-    uploadPackage(file, replace && migrate, (fraction) => setProgress(fraction)).then(
-      () => {
-        setProgress(null);
-        setFile(null);
-        onUploaded();
-      },
-      (failure: Error) => {
-        setProgress(null);
-        setError(failure.message);
-      },
-    );
-  };
-
-  return (
-    <form class="package-form" onSubmit={submit} aria-busy={uploading}>
-      <p>
-        <label for={fileId}>{replace ? 'New exam package (.zip)' : 'Exam package (.zip)'}</label>
-        <br />
-        <input
-          id={fileId}
-          type="file"
-          name="package"
-          accept=".zip"
-          data-testid="package-file"
-          aria-describedby={hintId}
-          disabled={uploading}
-          onChange={(event) => {
-            setFile(event.currentTarget.files?.[0] ?? null);
-            setError(null);
-          }}
-        />
-      </p>
-      <p id={hintId} class="hint">
-        A SCORM package, such as a Numbas exam exported for SCORM.
-      </p>
-      {replace && (
-        <p>
-          <label class="checkbox">
-            <input
-              type="checkbox"
-              name="migrateExisting"
-              value="true"
-              data-testid="migrate-existing"
-              checked={migrate}
-              disabled={uploading}
-              onChange={(event) => setMigrate(event.currentTarget.checked)}
-            />{' '}
-            Make existing attempts use this version
-          </label>
-        </p>
-      )}
-      <p>
-        <button type="submit" data-testid="upload-package" disabled={uploading}>
-          Upload
-        </button>
-      </p>
-      <div class="upload-progress" aria-live="polite">
-        {uploading && (
-          <p>
-            <progress max={100} value={percent} aria-label="Upload progress" data-testid="upload-progress" />{' '}
-            <span>{percent}%</span>
-          </p>
-        )}
-      </div>
-      {error !== null && (
-        <p class="form-error" role="alert" data-testid="upload-error">
-          {error}
-        </p>
-      )}
-    </form>
-  );
-}
-
-function PackageSummary({ pkg }: { pkg: PackageInfo }) {
-  return (
-    <dl class="package-summary" data-testid="package-summary">
-      <dt>Title</dt>
-      <dd data-testid="package-title">{pkg.title ?? '(untitled)'}</dd>
-      <dt>Version</dt>
-      <dd data-testid="package-version">{pkg.versionId}</dd>
-      <dt>SCORM version</dt>
-      <dd data-testid="package-scorm">{pkg.scormVersion}</dd>
-      {pkg.numbasVersion !== null && (
-        <>
-          <dt>Numbas version</dt>
-          <dd>{pkg.numbasVersion}</dd>
-        </>
-      )}
-    </dl>
-  );
-}
+/**
+ * The instructor's page of a resource. Before an exam is chosen: the upload. Afterwards, tabs:
+ * the dashboard, the settings, access changes, and the package (replace it, take a test run).
+ */
+import { useState } from 'preact/hooks';
+import { type ResourceInfo, packageOf } from '../api.js';
+import { AccessChangesTab } from './instructor/access-changes-tab.js';
+import { DashboardTab } from './instructor/dashboard-tab.js';
+import { PackageForm, PackageSummary } from './instructor/package-parts.js';
+import { SettingsTab } from './instructor/settings-tab.js';
+import { type TabDefinition, Tabs } from './instructor/tabs.js';
 
 export interface InstructorViewProps {
   info: ResourceInfo;
@@ -125,8 +17,20 @@ export interface InstructorViewProps {
   onTestRun: () => void;
 }
 
+type TabId = 'dashboard' | 'settings' | 'access' | 'package';
+
+const TABS: ReadonlyArray<TabDefinition<TabId>> = [
+  { id: 'dashboard', label: 'Dashboard' },
+  { id: 'settings', label: 'Settings' },
+  { id: 'access', label: 'Access changes' },
+  { id: 'package', label: 'Package' },
+];
+
 export function InstructorView({ info, busy, onReload, onTestRun }: InstructorViewProps) {
   const pkg = packageOf(info);
+  // Right after the first upload the instructor sees the package they chose (and can try it);
+  // on later visits the page opens on the dashboard.
+  const [tab, setTab] = useState<TabId>(pkg === null ? 'package' : 'dashboard');
   if (pkg === null) {
     return (
       <section id="resource-setup" aria-labelledby="choose-heading">
@@ -140,21 +44,28 @@ export function InstructorView({ info, busy, onReload, onTestRun }: InstructorVi
     );
   }
   return (
-    <>
-      <section aria-labelledby="package-heading">
-        <h2 id="package-heading">Exam package</h2>
-        <PackageSummary pkg={pkg} />
-        <p>
-          <button type="button" data-testid="test-run" disabled={busy} onClick={onTestRun}>
-            Test run
-          </button>{' '}
-          <span class="hint">Try the exam as a student would; nothing is saved.</span>
-        </p>
-      </section>
-      <section aria-labelledby="replace-heading">
-        <h2 id="replace-heading">Replace exam package</h2>
-        <PackageForm replace onUploaded={onReload} />
-      </section>
-    </>
+    <Tabs label="Exam administration" tabs={TABS} selected={tab} onSelect={setTab}>
+      {tab === 'dashboard' && <DashboardTab />}
+      {tab === 'settings' && <SettingsTab />}
+      {tab === 'access' && <AccessChangesTab />}
+      {tab === 'package' && (
+        <>
+          <section aria-labelledby="package-heading">
+            <h2 id="package-heading">Exam package</h2>
+            <PackageSummary pkg={pkg} />
+            <p>
+              <button type="button" data-testid="test-run" disabled={busy} onClick={onTestRun}>
+                Test run
+              </button>{' '}
+              <span class="hint">Try the exam as a student would; nothing is saved.</span>
+            </p>
+          </section>
+          <section aria-labelledby="replace-heading">
+            <h2 id="replace-heading">Replace exam package</h2>
+            <PackageForm replace onUploaded={onReload} />
+          </section>
+        </>
+      )}
+    </Tabs>
   );
 }

@@ -5,7 +5,7 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { type LaunchInfo, type LaunchMode, getLaunch } from '../api.js';
 import { type PlayerHandle, resendBeforeLaunch, startPlayer } from '../player/controller.js';
-import { endText, indicatorText } from '../player/status-text.js';
+import { deadlineText, endText, indicatorText } from '../player/status-text.js';
 import type { TransportStatus } from '../player/transport.js';
 
 type Phase =
@@ -14,6 +14,8 @@ type Phase =
   | { kind: 'failed'; message: string }
   | { kind: 'running'; launch: LaunchInfo }
   | { kind: 'stopped'; launch: LaunchInfo; title: string; message: string };
+
+const deadlineFormat = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' });
 
 const INITIAL_STATUS: TransportStatus = {
   enabled: true,
@@ -43,6 +45,7 @@ export function Player({ source, title, onLeave }: PlayerProps) {
   const [status, setStatus] = useState<TransportStatus>(INITIAL_STATUS);
   const [ending, setEnding] = useState(false);
   const [refusal, setRefusal] = useState<string | null>(null);
+  const [deadline, setDeadline] = useState<string | null>(null);
   const messageHeading = useRef<HTMLHeadingElement>(null);
 
   useEffect(() => {
@@ -51,6 +54,7 @@ export function Player({ source, title, onLeave }: PlayerProps) {
     setPhase({ kind: 'resending', retry: null });
     setEnding(false);
     setRefusal(null);
+    setDeadline(null);
     void (async () => {
       let launch: LaunchInfo;
       if (source.kind === 'launch') {
@@ -91,6 +95,7 @@ export function Player({ source, title, onLeave }: PlayerProps) {
             if (cancelled) return;
             if (event.type === 'takeover') stopWith('This exam is open in another window', event.message);
             else if (event.type === 'ended') stopWith('This attempt has ended', event.message);
+            else if (event.type === 'deadline') setDeadline(deadlineText(event, (ms) => deadlineFormat.format(new Date(ms))));
             else if (event.code === 'attempt_ended') stopWith('This attempt has ended', event.message);
             else setRefusal(event.message);
           },
@@ -154,6 +159,9 @@ export function Player({ source, title, onLeave }: PlayerProps) {
           </button>
         )}
       </header>
+      <p class="deadline-status" role="status" aria-live="polite" data-testid="deadline-status">
+        {phase.kind === 'running' ? (deadline ?? '') : ''}
+      </p>
       <p class="end-status" role="status" aria-live="polite" data-testid="end-status">
         {end ?? ''}
       </p>

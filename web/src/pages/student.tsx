@@ -1,5 +1,5 @@
 /** The student's page of a resource: the attempts, and the way into the exam. */
-import { type AttemptSummary, type LaunchMode, type ResourceInfo, packageOf } from '../api.js';
+import { type AttemptSummary, type AvailabilityInfo, type LaunchMode, type ResourceInfo, packageOf } from '../api.js';
 
 const dateFormat = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' });
 
@@ -18,7 +18,25 @@ export function formatScore(score: AttemptSummary['score']): string {
 }
 
 function statusLabel(attempt: AttemptSummary): string {
+  if (attempt.endReason === 'availability_ended') return 'Ended when the exam closed';
   return attempt.status === 'completed' ? 'Finished' : 'In progress';
+}
+
+/** "Available from … until …", "Due …": the dates that apply to this student, in their own time zone. */
+function availabilityLines(availability: AvailabilityInfo): string[] {
+  const { availableFrom: from, availableUntil: until, dueAt } = availability;
+  const lines: string[] = [];
+  if (from !== null && until !== null && Date.parse(from) > Date.parse(until)) {
+    lines.push(`Not available between ${formatDate(until)} and ${formatDate(from)}.`);
+  } else if (from !== null && until !== null) {
+    lines.push(`Available from ${formatDate(from)} until ${formatDate(until)}.`);
+  } else if (from !== null) {
+    lines.push(`Available from ${formatDate(from)}.`);
+  } else if (until !== null) {
+    lines.push(`Available until ${formatDate(until)}.`);
+  }
+  if (dueAt !== null) lines.push(`Due ${formatDate(dueAt)}.`);
+  return lines;
 }
 
 export interface StudentViewProps {
@@ -39,9 +57,16 @@ export function StudentView({ info, busy, onOpen, onStartNew }: StudentViewProps
     );
   }
   const attempts = info.attempts;
+  const availability = info.availability ?? null;
+  const dates = availability === null ? [] : availabilityLines(availability);
   return (
     <section aria-labelledby="attempts-heading">
       <h2 id="attempts-heading">{pkg.title ?? 'Exam'}</h2>
+      {dates.length > 0 && (
+        <p class="availability" data-testid="availability">
+          {dates.join(' ')}
+        </p>
+      )}
       {attempts.length === 0 ? (
         <p>You have not started this exam yet.</p>
       ) : (
@@ -96,6 +121,11 @@ export function StudentView({ info, busy, onOpen, onStartNew }: StudentViewProps
             })}
           </tbody>
         </table>
+      )}
+      {!info.canStartNew && availability?.reason && (
+        <p class="start-refused" data-testid="start-refused">
+          {availability.reason}
+        </p>
       )}
       {info.canStartNew && (
         <p class="start">

@@ -39,6 +39,8 @@ export type ServerMessage =
   | ({ type: 'refused' } & Refusal)
   | { type: 'takeover'; message: string }
   | { type: 'ended'; reason: string }
+  /** The attempt goes on, but its deadline moved (epoch ms; null: no deadline any more). */
+  | { type: 'deadline'; deadline: number | null; message: string }
   /** Not in the protocol document: what this server says before it closes a socket it refuses (bad hello). */
   | { type: 'error'; message: string };
 
@@ -89,6 +91,13 @@ export function parseServerMessage(text: unknown): ServerMessage | null {
       };
     case 'ended':
       return { type: 'ended', reason: typeof value.reason === 'string' ? value.reason : 'The attempt has ended.' };
+    case 'deadline':
+      if (value.deadline !== null && (typeof value.deadline !== 'number' || !Number.isFinite(value.deadline))) return null;
+      return {
+        type: 'deadline',
+        deadline: value.deadline,
+        message: typeof value.message === 'string' ? value.message : 'The deadline of this exam has changed.',
+      };
     case 'error':
       return { type: 'error', message: typeof value.message === 'string' ? value.message : 'The server closed the connection.' };
     default:

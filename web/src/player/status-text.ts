@@ -57,3 +57,9 @@ export function endText(
   if (status.terminate === 'acked' && status.unsaved === 0) return ENDED_TEXT;
   return ENDING_TEXT;
 }
+
+/** The deadline line shown while an attempt runs, after the server said the deadline moved. */
+export function deadlineText(update: { deadline: number | null; message: string }, format: (ms: number) => string): string {
+  const when = update.deadline === null ? 'There is no deadline now.' : `Deadline: ${format(update.deadline)}.`;
+  return `${update.message} ${when}`;
+}

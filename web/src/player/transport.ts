@@ -80,6 +80,7 @@ export interface TransportStatus {
 export type TransportEvent =
   | { type: 'takeover'; message: string }
   | { type: 'ended'; message: string }
+  | { type: 'deadline'; deadline: number | null; message: string }
   | { type: 'refused'; seq: number; code: string; message: string };
 
 export interface TransportOptions {
@@ -398,6 +399,10 @@ export class Transport {
       case 'ended':
         this.stop();
         this.options.onEvent?.({ type: 'ended', message: message.reason });
+        return;
+      case 'deadline':
+        // Information only: the attempt and the transport go on.
+        this.options.onEvent?.({ type: 'deadline', deadline: message.deadline, message: message.message });
         return;
       case 'error':
         // The server is about to close the socket (e.g. the session expired): say why in the indicator.

@@ -1,0 +1,145 @@
+/**
+ * The LTI Advantage calls of the web app: deep linking (choose or create the exam of a new
+ * link), the course roster (Names and Role Provisioning) and submission review. Answers are
+ * shape-checked so a malformed one fails loudly.
+ */
+import { ApiError, apiFetch, readApiError, readSessionToken } from './session.js';
+
+const NOT_UNDERSTOOD = 'The server sent an answer this page does not understand.';
+const UNREACHABLE = 'The server could not be reached. Check your connection and try again.';
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function isNullableString(value: unknown): value is string | null {
+  return value === null || typeof value === 'string';
+}
+
+async function getJson<T>(path: string, check: (value: unknown) => value is T): Promise<T> {
+  let response: Response;
+  try {
+    response = await apiFetch(path);
+  } catch {
+    throw new ApiError(0, 'unreachable', UNREACHABLE);
+  }
+  if (!response.ok) throw await readApiError(response);
+  const body: unknown = await response.json().catch(() => null);
+  if (!check(body)) throw new ApiError(response.status, 'bad_answer', NOT_UNDERSTOOD);
+  return body;
+}
+
+export interface ContextResource {
+  id: number;
+  title: string | null;
+  packageTitle: string | null;
+  hasPackage: boolean;
+  links: number;
+  updatedAt: string;
+}
+
+export interface DeepLinkingChoices {
+  context: { title: string | null; label: string | null };
+  resources: ContextResource[];
+}
+
+function isChoices(value: unknown): value is DeepLinkingChoices {
+  return (
+    isRecord(value) &&
+    isRecord(value.context) &&
+    Array.isArray(value.resources) &&
+    value.resources.every(
+      (r) => isRecord(r) && typeof r.id === 'number' && isNullableString(r.title) && isNullableString(r.packageTitle) && typeof r.hasPackage === 'boolean' && typeof r.links === 'number',
+    )
+  );
+}
+
+export function getDeepLinkingChoices(): Promise<DeepLinkingChoices> {
+  return getJson('/api/deep-linking', isChoices);
+}
+
+/** Uploads a package as a new exam of the course; resolves with its id. */
+export async function createDeepLinkResource(file: File, title: string): Promise<number> {
+  const form = new FormData();
+  // Fields before the file, so that a streaming server reads the title before the package.
+  if (title.trim() !== '') form.append('title', title.trim());
+  form.append('package', file, file.name);
+  let response: Response;
+  try {
+    response = await apiFetch('/api/deep-linking/resources', { method: 'POST', body: form });
+  } catch {
+    throw new ApiError(0, 'unreachable', UNREACHABLE);
+  }
+  if (!response.ok) throw await readApiError(response);
+  const body: unknown = await response.json().catch(() => null);
+  if (!isRecord(body) || !isRecord(body.resource) || typeof body.resource.id !== 'number') throw new ApiError(response.status, 'bad_answer', NOT_UNDERSTOOD);
+  return body.resource.id;
+}
+
+/**
+ * Sends the choice back to the course: a form post (the page's CSP allows forms only to this
+ * site) to the server, which answers with the page that carries the signed answer on to the
+ * platform. The token rides in the body because a form cannot send an Authorization header.
+ */
+export function respondWithResource(resourceId: number): void {
+  const form = document.createElement('form');
+  form.method = 'post';
+  form.action = '/api/deep-linking/respond';
+  const fields: Record<string, string> = { resourceId: String(resourceId), token: readSessionToken() ?? '' };
+  for (const [name, value] of Object.entries(fields)) {
+    const input = document.createElement('input');
+    input.type = 'hidden';
+    input.name = name;
+    input.value = value;
+    form.appendChild(input);
+  }
+  document.body.appendChild(form);
+  form.submit();
+}
+
+export interface RosterMember {
+  ltiUserId: string;
+  name: string | null;
+  email: string | null;
+  userId: number | null;
+  username: string | null;
+  status: string;
+  launched: boolean;
+}
+
+export type Roster =
+  | { available: true; students: RosterMember[]; neverLaunched: RosterMember[] }
+  | { available: false; reason: string; students: RosterMember[]; neverLaunched: RosterMember[] };
+
+function isMember(value: unknown): value is RosterMember {
+  return isRecord(value) && typeof value.ltiUserId === 'string' && isNullableString(value.name) && isNullableString(value.email) && typeof value.launched === 'boolean';
+}
+
+function isRoster(value: unknown): value is Roster {
+  return (
+    isRecord(value) &&
+    typeof value.available === 'boolean' &&
+    (value.available || typeof value.reason === 'string') &&
+    Array.isArray(value.students) &&
+    value.students.every(isMember) &&
+    Array.isArray(value.neverLaunched) &&
+    value.neverLaunched.every(isMember)
+  );
+}
+
+export function getRoster(): Promise<Roster> {
+  return getJson('/api/resource/roster', isRoster);
+}
+
+export interface SubmissionReviewTarget {
+  attemptId: number | null;
+  student: { userId: number | null; name: string | null };
+}
+
+function isReviewTarget(value: unknown): value is SubmissionReviewTarget {
+  return isRecord(value) && (value.attemptId === null || typeof value.attemptId === 'number') && isRecord(value.student) && isNullableString(value.student.name);
+}
+
+export function getSubmissionReview(): Promise<SubmissionReviewTarget> {
+  return getJson('/api/resource/submission-review', isReviewTarget);
+}

@@ -1,32 +1,8 @@
-import { XMLParser, XMLValidator } from 'fast-xml-parser';
+import { XMLValidator } from 'fast-xml-parser';
+import { XML_ATTR as ATTR, type XmlElement, decodeXmlText, hasXmlDeclarations, isXmlElement as isElement, localName, safeXmlParser as parser, xmlText } from '../lib/safe-xml.js';
 import { PackageError } from './package-error.js';
 
-/**
- * A parsed XML element as fast-xml-parser shapes it with our options: child elements
- * under their qualified name (always arrays), attributes under `@_name`, text under
- * `#text`, CDATA under `#cdata`.
- */
-export type XmlElement = { readonly [key: string]: unknown };
-
-const ATTR = '@_';
-
-// Entity processing stays off so a hostile manifest cannot make the parser expand
-// anything; the five predefined entities and character references are then decoded
-// here, which cannot recurse or reach outside the string.
-const parser = new XMLParser({
-  ignoreAttributes: false,
-  attributeNamePrefix: ATTR,
-  processEntities: false,
-  htmlEntities: false,
-  alwaysCreateTextNode: true,
-  cdataPropName: '#cdata',
-  isArray: (_name, _jpath, _isLeaf, isAttribute) => !isAttribute,
-  parseTagValue: false,
-  parseAttributeValue: false,
-  ignoreDeclaration: true,
-  ignorePiTags: true,
-  trimValues: true,
-});
+export type { XmlElement } from '../lib/safe-xml.js';
 
 const badManifest = (detail: string): PackageError => new PackageError('bad_manifest', `The imsmanifest.xml ${detail}.`);
 
@@ -44,7 +20,7 @@ export function decodeXmlBytes(bytes: Buffer): string {
 export function parseManifestXml(text: string): XmlElement {
   // Refused outright, not merely left unexpanded: a DOCTYPE is never needed in a SCORM
   // manifest, and its presence is the signature of XXE and billion-laughs attacks.
-  if (/<!DOCTYPE/i.test(text) || /<!ENTITY/i.test(text)) {
+  if (hasXmlDeclarations(text)) {
     throw badManifest(
       'contains a <!DOCTYPE> or <!ENTITY> declaration, which we refuse for safety (it can be used to attack the server). Remove it and upload the package again',
     );
@@ -62,15 +38,6 @@ export function parseManifestXml(text: string): XmlElement {
   const root = firstChild(document, 'manifest');
   if (root === undefined) throw badManifest('does not have <manifest> as its root element');
   return root;
-}
-
-export function localName(qualifiedName: string): string {
-  const colon = qualifiedName.indexOf(':');
-  return colon === -1 ? qualifiedName : qualifiedName.slice(colon + 1);
-}
-
-function isElement(value: unknown): value is XmlElement {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 /** Child elements by local name, whatever namespace prefix the authoring tool chose. */
@@ -116,22 +83,5 @@ export function namespaceDeclarations(element: XmlElement): string[] {
 
 /** The element's text (CDATA included), trimmed. */
 export function textContent(element: XmlElement): string {
-  const text = element['#text'];
-  const cdata = element['#cdata'];
-  const plain = typeof text === 'string' ? decodeXmlText(text) : '';
-  // With alwaysCreateTextNode the parser wraps each CDATA section as { '#text': ... }.
-  const literal = Array.isArray(cdata) ? cdata.map((part: unknown) => (typeof part === 'string' ? part : isElement(part) && typeof part['#text'] === 'string' ? part['#text'] : '')).join('') : '';
-  return (plain + literal).trim();
-}
-
-const PREDEFINED: Record<string, string> = { lt: '<', gt: '>', amp: '&', quot: '"', apos: "'" };
-
-export function decodeXmlText(text: string): string {
-  return text.replace(/&(#x[0-9a-fA-F]+|#[0-9]+|[a-zA-Z]+);/g, (whole, name: string) => {
-    if (name.startsWith('#')) {
-      const code = name[1] === 'x' || name[1] === 'X' ? parseInt(name.slice(2), 16) : parseInt(name.slice(1), 10);
-      return Number.isInteger(code) && code > 0 && code <= 0x10ffff ? String.fromCodePoint(code) : whole;
-    }
-    return PREDEFINED[name] ?? whole;
-  });
+  return xmlText(element);
 }

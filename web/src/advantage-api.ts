@@ -4,17 +4,7 @@
  * shape-checked so a malformed one fails loudly.
  */
 import { ApiError, apiFetch, readApiError, readSessionToken } from './session.js';
-
-const NOT_UNDERSTOOD = 'The server sent an answer this page does not understand.';
-const UNREACHABLE = 'The server could not be reached. Check your connection and try again.';
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-function isNullableString(value: unknown): value is string | null {
-  return value === null || typeof value === 'string';
-}
+import { isRecord, isNullableString, NOT_UNDERSTOOD, UNREACHABLE } from './json-guards.js';
 
 async function getJson<T>(path: string, check: (value: unknown) => value is T): Promise<T> {
   let response: Response;

@@ -4,6 +4,7 @@
  */
 import type { LaunchRuntime, ScormVersion } from './player/runtime.js';
 import { ApiError, apiFetch, readApiError, readSessionToken } from './session.js';
+import { isNullableNumber, isNullableString, isRecord, NOT_UNDERSTOOD, UNREACHABLE } from './json-guards.js';
 
 export interface PackageInfo {
   versionId: number;
@@ -60,21 +61,6 @@ export interface LaunchInfo {
   sessionId: string;
   values: Record<string, string>;
   runtime: LaunchRuntime;
-}
-
-const NOT_UNDERSTOOD = 'The server sent an answer this page does not understand.';
-const UNREACHABLE = 'The server could not be reached. Check your connection and try again.';
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-function isNullableString(value: unknown): value is string | null {
-  return value === null || typeof value === 'string';
-}
-
-function isNullableNumber(value: unknown): value is number | null {
-  return value === null || typeof value === 'number';
 }
 
 function isScormVersion(value: unknown): value is ScormVersion {

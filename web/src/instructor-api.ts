@@ -4,6 +4,7 @@
  * refused form comes back as a FormRefused with its per-field problems.
  */
 import { ApiError, apiFetch, readApiError } from './session.js';
+import { isRecord, isNullableString, isNullableNumber, isStringArray, NOT_UNDERSTOOD, UNREACHABLE } from './json-guards.js';
 
 export type GradingMethod = 'highest' | 'last' | 'average';
 export type ShowScores = 'always' | 'completed' | 'review' | 'never';
@@ -117,25 +118,6 @@ export class FormRefused extends ApiError {
     super(status, code, message);
     this.name = 'FormRefused';
   }
-}
-
-const NOT_UNDERSTOOD = 'The server sent an answer this page does not understand.';
-const UNREACHABLE = 'The server could not be reached. Check your connection and try again.';
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-function isNullableString(value: unknown): value is string | null {
-  return value === null || typeof value === 'string';
-}
-
-function isNullableNumber(value: unknown): value is number | null {
-  return value === null || typeof value === 'number';
-}
-
-function isStringArray(value: unknown): value is string[] {
-  return Array.isArray(value) && value.every((v) => typeof v === 'string');
 }
 
 function isSettings(value: unknown): value is Settings {

@@ -9,6 +9,8 @@
  * so that reloading the frame keeps the session.
  */
 
+import { isNullableString, isRecord } from './json-guards.js';
+
 export const SESSION_STORAGE_KEY = 'lti-exam-session';
 
 let memoryToken: string | null = null;
@@ -123,14 +125,6 @@ export interface SessionInfo {
   expiresAt: string;
   /** What the launch asked for; absent from older servers (then 'resource-link'). */
   message?: 'resource-link' | 'deep-linking' | 'submission-review';
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-function isNullableString(value: unknown): value is string | null {
-  return value === null || typeof value === 'string';
 }
 
 /** Checks the shape of a `GET /api/session` answer, so a malformed one fails loudly, not halfway through rendering. */

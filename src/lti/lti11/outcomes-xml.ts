@@ -2,7 +2,8 @@
  * LTI 1.1 Basic Outcomes messages (IMS POX): the request envelopes the tool sends and the
  * parsing of the LMS's answer. Pure: no I/O.
  */
-import { XMLParser, XMLValidator } from 'fast-xml-parser';
+import { XMLValidator } from 'fast-xml-parser';
+import { XML_ATTR as ATTR, type XmlElement, hasXmlDeclarations, isXmlElement as isElement, localName, safeXmlParser as parser, xmlText } from '../../lib/safe-xml.js';
 import { LTI11_OUTCOMES } from '../constants.js';
 import { escapeXml } from './cartridge-link.js';
 import { OutcomeXmlError } from './outcome-errors.js';
@@ -107,37 +108,6 @@ export function deleteResultRequest(sourcedid: string, messageId: string): strin
 // ---------------------------------------------------------------------------------------
 // Parsing the LMS's answer.
 
-type XmlElement = { readonly [key: string]: unknown };
-
-const ATTR = '@_';
-
-// Entity processing stays off: the parser never expands anything, so a hostile or broken
-// LMS cannot make it grow text or read files. The five predefined entities and character
-// references are decoded afterwards by decodeXmlText, which cannot recurse.
-const parser = new XMLParser({
-  ignoreAttributes: false,
-  attributeNamePrefix: ATTR,
-  processEntities: false,
-  htmlEntities: false,
-  alwaysCreateTextNode: true,
-  cdataPropName: '#cdata',
-  isArray: (_name, _jpath, _isLeaf, isAttribute) => !isAttribute,
-  parseTagValue: false,
-  parseAttributeValue: false,
-  ignoreDeclaration: true,
-  ignorePiTags: true,
-  trimValues: true,
-});
-
-function localName(qualifiedName: string): string {
-  const colon = qualifiedName.indexOf(':');
-  return colon === -1 ? qualifiedName : qualifiedName.slice(colon + 1);
-}
-
-function isElement(value: unknown): value is XmlElement {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
 /** Child elements in document order of their names, by local name: LMSs differ in prefixes. */
 function children(element: XmlElement, name?: string): Array<{ name: string; element: XmlElement }> {
   const out: Array<{ name: string; element: XmlElement }> = [];
@@ -160,33 +130,11 @@ function descendant(element: XmlElement, name: string): XmlElement | undefined {
   return undefined;
 }
 
-const PREDEFINED: Record<string, string> = { lt: '<', gt: '>', amp: '&', quot: '"', apos: "'" };
-
-/** Decodes the predefined entities and character references; anything else stays literal. */
-function decodeXmlText(text: string): string {
-  return text.replace(/&(#x[0-9a-fA-F]+|#[0-9]+|[a-zA-Z][\w.-]*);/g, (whole, name: string) => {
-    if (name.startsWith('#')) {
-      const code = name[1] === 'x' || name[1] === 'X' ? parseInt(name.slice(2), 16) : parseInt(name.slice(1), 10);
-      return Number.isInteger(code) && code > 0 && code <= 0x10ffff ? String.fromCodePoint(code) : whole;
-    }
-    return PREDEFINED[name] ?? whole;
-  });
-}
-
 /** Text and CDATA of an element, trimmed; null when empty. CDATA is taken verbatim. */
 function textOf(element: XmlElement | undefined): string | null {
   if (element === undefined) return null;
-  const text = element['#text'];
-  let out = typeof text === 'string' ? decodeXmlText(text) : '';
-  const cdata = element['#cdata'];
-  if (Array.isArray(cdata)) {
-    for (const part of cdata) {
-      if (typeof part === 'string') out += part;
-      else if (isElement(part) && typeof part['#text'] === 'string') out += part['#text'];
-    }
-  }
-  const trimmed = out.trim();
-  return trimmed === '' ? null : trimmed;
+  const text = xmlText(element);
+  return text === '' ? null : text;
 }
 
 const DECIMAL = /^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$/;
@@ -214,7 +162,7 @@ function operationFromBody(root: XmlElement): string | null {
  */
 export function parseOutcomeResponse(xml: string): OutcomeResponse {
   const text = xml.replace(/^\uFEFF/, '');
-  if (/<!DOCTYPE/i.test(text) || /<!ENTITY/i.test(text)) {
+  if (hasXmlDeclarations(text)) {
     throw new OutcomeXmlError('doctype', 'The LMS answer contains a <!DOCTYPE> or <!ENTITY> declaration, which is refused for safety.');
   }
   if (text.trim() === '') throw new OutcomeXmlError('not_xml', 'The LMS answer is empty.');

@@ -2,6 +2,7 @@
  * The shapes of docs/attempt-protocol.md: what the player sends and what the server answers.
  * Pure data and parsers, with no browser globals, so the Node unit tests import them too.
  */
+import { isRecord } from '../json-guards.js';
 
 /** One SetValue, as queued for the server: key, value, client time in ms. */
 export interface Element {
@@ -48,10 +49,6 @@ export type ServerMessage =
 export interface BatchesResponse {
   acked: number[];
   refused: Refusal[];
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 function isSeq(value: unknown): value is number {

@@ -1,6 +1,7 @@
 /** "Report scores back to the LMS": starts the job, follows its progress, then sums up. */
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { type JobInfo, getJob, startReportScores } from '../../instructor-api.js';
+import { isRecord } from '../../json-guards.js';
 
 const POLL_MS = 1000;
 
@@ -14,10 +15,6 @@ interface Summary {
   failed: Array<{ name: string; reason: string }>;
   nothingToSend: number;
   retrying: number;
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 function progressOf(job: JobInfo): Progress | null {

@@ -26,6 +26,8 @@ export async function startServer(config: Config): Promise<RunningServer> {
     await ensureDemoExam(store.db, demoConsumerId, Date.now());
   }
   const app = await buildApp({ config, store, webDir: webDir() });
+  // Started with the server, not with the first answer a student sends.
+  app.services.writer.warm();
   if (config.secretKeyGenerated) {
     app.log.warn(`SECRET_KEY not set: using the key generated in ${config.dataDir}/secret-key (set SECRET_KEY in production)`);
   }

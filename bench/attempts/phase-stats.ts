@@ -73,6 +73,8 @@ export interface PhaseResult {
   unacked: number;
   serverRssMiB: number;
   serverCpuCores: number;
+  /** Of which the main thread (the event loop): at 1.0 it is the bound. */
+  serverEventLoopCores: number;
   databaseCpuCores: number;
   clientCpuCores: number;
   /** Everything else the machine ran meanwhile (other jobs, kernel threads): should be ~0. */

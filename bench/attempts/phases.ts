@@ -7,6 +7,8 @@ import type { Student } from './student.js';
 /** Reads the server's (and PostgreSQL's) resource use, for the phase report. */
 export interface Probe {
   serverCpuSeconds(): number;
+  /** The server's main thread (event loop) alone. */
+  serverEventLoopCpuSeconds(): number;
   serverRssMiB(): number;
   databaseCpuSeconds(): number;
 }
@@ -50,6 +52,7 @@ async function measure(name: string, students: Student[], probe: Probe, body: (s
   const stats = createPhaseStats(name);
   const cpu = process.cpuUsage();
   const server = probe.serverCpuSeconds();
+  const eventLoop = probe.serverEventLoopCpuSeconds();
   const database = probe.databaseCpuSeconds();
   const started = performance.now();
   const startedAt = Date.now();
@@ -61,6 +64,7 @@ async function measure(name: string, students: Student[], probe: Probe, body: (s
   const machineCores = machine();
   const used = process.cpuUsage(cpu);
   const serverCores = (probe.serverCpuSeconds() - server) / seconds;
+  const eventLoopCores = (probe.serverEventLoopCpuSeconds() - eventLoop) / seconds;
   const databaseCores = (probe.databaseCpuSeconds() - database) / seconds;
   const clientCores = (used.user + used.system) / 1e6 / seconds;
   const latency = stats.latencies();
@@ -82,6 +86,7 @@ async function measure(name: string, students: Student[], probe: Probe, body: (s
     unacked: students.reduce((n, s) => n + [...s.inFlight.values()].filter((b) => b.phase === stats).length, 0),
     serverRssMiB: probe.serverRssMiB(),
     serverCpuCores: serverCores,
+    serverEventLoopCores: eventLoopCores,
     databaseCpuCores: databaseCores,
     clientCpuCores: clientCores,
     otherCpuCores: Math.max(0, machineCores - serverCores - clientCores - (Number.isFinite(databaseCores) ? databaseCores : 0)),

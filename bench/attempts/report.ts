@@ -13,7 +13,7 @@ const ms = (v: number): string => (Number.isFinite(v) ? v.toFixed(1) : '–');
 const n = (v: number): string => Math.round(v).toLocaleString('en-US');
 
 function phaseRow(p: PhaseResult): string {
-  return `| ${p.name} | ${p.seconds.toFixed(1)} | ${n(p.ackedBatches)} | ${n(p.ackedElements)} | ${n(p.elementsPerSecond)} | ${ms(p.p50Ms)} | ${ms(p.p95Ms)} | ${ms(p.p99Ms)} | ${ms(p.maxMs)} | ${p.refused} / ${p.unacked} | ${n(p.serverRssMiB)} | ${p.serverCpuCores.toFixed(2)} | ${Number.isFinite(p.databaseCpuCores) ? p.databaseCpuCores.toFixed(2) : '–'} | ${p.clientCpuCores.toFixed(2)} | ${p.otherCpuCores.toFixed(2)} | ${n(p.transactions)} (${p.batchesPerTransaction.toFixed(1)}) |`;
+  return `| ${p.name} | ${p.seconds.toFixed(1)} | ${n(p.ackedBatches)} | ${n(p.ackedElements)} | ${n(p.elementsPerSecond)} | ${ms(p.p50Ms)} | ${ms(p.p95Ms)} | ${ms(p.p99Ms)} | ${ms(p.maxMs)} | ${p.refused} / ${p.unacked} | ${n(p.serverRssMiB)} | ${p.serverCpuCores.toFixed(2)} | ${p.serverEventLoopCores.toFixed(2)} | ${Number.isFinite(p.databaseCpuCores) ? p.databaseCpuCores.toFixed(2) : '–'} | ${p.clientCpuCores.toFixed(2)} | ${p.otherCpuCores.toFixed(2)} | ${n(p.transactions)} (${p.batchesPerTransaction.toFixed(1)}) |`;
 }
 
 /** Phases that shared the machine with other work: worth a rerun before anyone quotes them. */
@@ -31,7 +31,7 @@ export function resultLines(r: AttemptBenchResult): string[] {
     `Settings: ${r.databaseSettings}.`,
     `Setup (not timed in any phase): ${n(r.students)} students launched, started and opened an attempt and connected their socket in ${r.setup.seconds.toFixed(1)} s (per student ${ms(r.setup.meanMs)} ms mean, ${ms(r.setup.maxMs)} ms worst); server RSS then ${n(r.setup.serverRssMiB)} MiB.`,
     '',
-    '| Phase | s | Batches acked | Elements acked | Elements/s | p50 ms | p95 ms | p99 ms | max ms | Refused / unacked | Server RSS MiB | Server CPU | DB CPU | Bench CPU | Other CPU | Transactions (batches each) |',
+    '| Phase | s | Batches acked | Elements acked | Elements/s | p50 ms | p95 ms | p99 ms | max ms | Refused / unacked | Server RSS MiB | Server CPU | Event loop CPU | DB CPU | Bench CPU | Other CPU | Transactions (batches each) |',
     '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
     ...r.phases.map(phaseRow),
     '',

@@ -65,7 +65,7 @@ export async function runAttemptBench(options: AttemptBenchOptions): Promise<Att
     const target: Target = { origin: `http://127.0.0.1:${port}`, http, consumerSecret };
     // Not database.cpuSeconds(): it misses backends that exit mid-phase (postgres-cpu.ts).
     const databaseCpu = database.env.DATABASE_URL ? postgresCpuCounter(database.env.DATABASE_URL) : () => 0;
-    const probe: Probe = { serverCpuSeconds: () => server.cpuSeconds(), serverRssMiB: () => server.rssMiB(), databaseCpuSeconds: databaseCpu };
+    const probe: Probe = { serverCpuSeconds: () => server.cpuSeconds(), serverEventLoopCpuSeconds: () => server.eventLoopCpuSeconds(), serverRssMiB: () => server.rssMiB(), databaseCpuSeconds: databaseCpu };
     try {
       await uploadExam(target);
       log(`  ${database.kind}: bringing ${options.students} students online (${options.setupConcurrency} at a time)`);

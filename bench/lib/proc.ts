@@ -29,6 +29,21 @@ export function processCpuSeconds(pid: number): number {
   return fields ? (Number(fields[11]) + Number(fields[12])) / TICKS : 0;
 }
 
+/**
+ * CPU seconds one thread of a process has used so far (/proc/PID/task/TID/stat); a process's
+ * main thread has TID = PID. For the server, that is its event loop: the thread that must not
+ * saturate, whatever its helper threads use.
+ */
+export function threadCpuSeconds(pid: number, tid: number): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / TICKS;
+  } catch {
+    return 0;
+  }
+}
+
 /** Resident memory of a process now, in MiB (VmRSS). */
 export function processRssMiB(pid: number): number {
   const match = /^VmRSS:\s+(\d+)\s+kB/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));

@@ -3,7 +3,7 @@ import { once } from 'node:events';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { CLI_ENTRY } from './build.js';
-import { processCpuSeconds, processRssMiB } from './proc.js';
+import { processCpuSeconds, processRssMiB, threadCpuSeconds } from './proc.js';
 
 export async function freePort(): Promise<number> {
   const server = createServer();
@@ -32,6 +32,8 @@ export interface BenchServer {
   rssMiB(): number;
   /** CPU seconds the server process has used so far (user + system, from /proc). */
   cpuSeconds(): number;
+  /** The main thread's CPU seconds: the event loop. */
+  eventLoopCpuSeconds(): number;
   /** Everything the server wrote: with LOG_LEVEL=warn, only warnings and errors. */
   output(): string;
   stop(): Promise<void>;
@@ -73,6 +75,7 @@ export async function startBenchServer(root: string, env: Record<string, string>
     pid,
     rssMiB: () => processRssMiB(pid),
     cpuSeconds: () => processCpuSeconds(pid),
+    eventLoopCpuSeconds: () => threadCpuSeconds(pid, pid),
     output: () => output,
     async stop() {
       if (child.exitCode !== null) return;

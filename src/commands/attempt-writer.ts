@@ -21,6 +21,21 @@ export interface AttemptWriterOptions {
   /** Transactions in flight at once (1 for SQLite, which has one writer anyway). */
   lanes?: number;
   now?: () => number;
+  /**
+   * Stores one group in one transaction. By default on this thread with `db`; on SQLite the
+   * app passes the writer thread's (attempt-write-thread.ts), which keeps its own state cache.
+   */
+  saveGroup?: (batches: IncomingBatch[], now: number) => Promise<BatchOutcome[]>;
+  /** Called by close(), after the last group: stops what saveGroup runs on. */
+  onClose?: () => Promise<void>;
+  /** Called by warm(): gets what saveGroup runs on ready before the first group. */
+  onWarm?: () => void;
+  /**
+   * Start the next group as soon as one commits, before its acknowledgements go out (for a
+   * writer on another thread, which then works while the event loop sends them). Without it
+   * the next group waits one turn of the event loop to gather what the sockets deliver.
+   */
+  pipelined?: boolean;
 }
 
 /**
@@ -40,6 +55,10 @@ export class AttemptWriter {
   private idleWaiters: Array<() => void> = [];
   /** Attempts' state values between groups (attempt-state-cache.ts); checked against the database each time. */
   private readonly stateCache = new AttemptStateCache();
+  private readonly saveGroup: (batches: IncomingBatch[], now: number) => Promise<BatchOutcome[]>;
+  private readonly onClose: () => Promise<void>;
+  private readonly onWarm: () => void;
+  private readonly pipelined: boolean;
   transactions = 0;
   batchesWritten = 0;
 
@@ -50,6 +69,10 @@ export class AttemptWriter {
     this.maxBatches = options.maxBatches ?? 1000;
     this.lanes = Array.from({ length: Math.max(1, options.lanes ?? 1) }, () => ({ queue: [], running: false }));
     this.now = options.now ?? Date.now;
+    this.saveGroup = options.saveGroup ?? ((batches, now) => saveAttemptBatches(this.db, batches, now, this.stateCache));
+    this.onClose = options.onClose ?? (() => Promise.resolve());
+    this.onWarm = options.onWarm ?? (() => {});
+    this.pipelined = options.pipelined ?? false;
   }
 
   submit(batch: IncomingBatch): Promise<BatchOutcome> {
@@ -70,6 +93,17 @@ export class AttemptWriter {
     return new Promise((resolve) => this.idleWaiters.push(resolve));
   }
 
+  /** Gets ready for the first group now (the writer thread takes a moment to start). */
+  warm(): void {
+    this.onWarm();
+  }
+
+  /** Waits for queued groups, then stops the writer thread (if any). */
+  async close(): Promise<void> {
+    await this.idle();
+    await this.onClose();
+  }
+
   /** Batches waiting for a transaction, for monitoring. */
   get queued(): number {
     return this.lanes.reduce((n, lane) => n + lane.queue.length, 0);
@@ -79,8 +113,15 @@ export class AttemptWriter {
     return this.lanes.every((lane) => !lane.running && lane.queue.length === 0);
   }
 
-  private pump(lane: Lane): void {
-    if (!lane.running && lane.queue.length > 0) {
+  /**
+   * Starts the lane's next group if it is free. `gathered`: called as a group finishes, when
+   * whatever arrived during its write is already queued, so the next group starts at once.
+   */
+  private pump(lane: Lane, gathered = false): void {
+    if (!lane.running && lane.queue.length > 0 && gathered) {
+      lane.running = true;
+      void this.write(lane, lane.queue.splice(0, this.maxBatches));
+    } else if (!lane.running && lane.queue.length > 0) {
       lane.running = true;
       // Gather first, then write: start the transaction after every socket that is readable
       // now has delivered its messages (setImmediate runs after the event loop's I/O phase).
@@ -97,32 +138,48 @@ export class AttemptWriter {
     }
   }
 
-  private async save(group: Pending[]): Promise<void> {
-    const outcomes = await saveAttemptBatches(this.db, group.map((p) => p.batch), this.now(), this.stateCache);
+  private async save(group: Pending[]): Promise<BatchOutcome[]> {
+    const outcomes = await this.saveGroup(group.map((p) => p.batch), this.now());
     this.transactions++;
     this.batchesWritten += group.length;
-    group.forEach((p, i) => p.resolve(outcomes[i] as BatchOutcome));
+    return outcomes;
   }
 
   private async write(lane: Lane, group: Pending[]): Promise<void> {
+    let outcomes: BatchOutcome[];
     try {
-      await this.save(group);
+      outcomes = await this.save(group);
     } catch (error) {
-      // Nothing in the group was stored (one transaction). One bad batch must not sink the
-      // others: retry them one by one, in order, so only a batch that fails again is refused.
-      if (group.length === 1) group[0]?.reject(error);
-      else {
-        for (const p of group) {
-          try {
-            await this.save([p]);
-          } catch (single) {
-            p.reject(single);
-          }
-        }
-      }
-    } finally {
+      await this.writeOneByOne(group, error);
       lane.running = false;
       this.pump(lane);
+      return;
+    }
+    // The next group first, then this one's acknowledgements: a pipelined writer (the SQLite
+    // writer thread) stores the next group while the event loop sends them, instead of
+    // waiting for it (docs/performance.md). Order per attempt is kept: the next group is
+    // stored after this one, which has committed.
+    lane.running = false;
+    this.pump(lane, this.pipelined);
+    group.forEach((p, i) => p.resolve(outcomes[i] as BatchOutcome));
+  }
+
+  /**
+   * Nothing in a failed group was stored (one transaction). One bad batch must not sink the
+   * others: retry them one by one, in order, so only a batch that fails again is refused.
+   */
+  private async writeOneByOne(group: Pending[], error: unknown): Promise<void> {
+    if (group.length === 1) {
+      group[0]?.reject(error);
+      return;
+    }
+    for (const p of group) {
+      try {
+        const [outcome] = await this.save([p]);
+        p.resolve(outcome as BatchOutcome);
+      } catch (single) {
+        p.reject(single);
+      }
     }
   }
 }

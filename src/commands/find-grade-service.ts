@@ -19,7 +19,7 @@ export interface AgsService {
   lineItemsUrl: string | null;
   /** The AGS scopes the launch claim granted. */
   scopes: string[];
-  /** The AGS userId: the launch's `sub` as recorded on the user. */
+  /** The AGS userId: the launch's `sub` (not the LTI 1.1 id a migrated launch is recorded under). */
   ltiUserId: string;
   /** One platform's AGS endpoints, for the per-LMS limit and the job's target. */
   origin: string;
@@ -53,7 +53,7 @@ export async function findGradeService(db: Kysely<Database>, box: SecretBox, res
     .selectFrom('launches')
     .innerJoin('resource_links', 'resource_links.id', 'launches.resource_link_id')
     .leftJoin('launch_services', 'launch_services.launch_id', 'launches.id')
-    .select(['launches.id', 'launch_services.platform_id', 'launch_services.ags_lineitem_url', 'launch_services.ags_lineitems_url', 'launch_services.ags_scopes'])
+    .select(['launches.id', 'launch_services.platform_id', 'launch_services.ags_lineitem_url', 'launch_services.ags_lineitems_url', 'launch_services.ags_scopes', 'launch_services.subject'])
     .where('launches.user_id', '=', userId)
     .where('resource_links.resource_id', '=', resourceId)
     .orderBy('launches.created_at', 'desc')
@@ -97,7 +97,8 @@ export async function findGradeService(db: Kysely<Database>, box: SecretBox, res
       lineItemRecorded: latest.ags_lineitem_url === null && recorded !== undefined,
       lineItemsUrl: latest.ags_lineitems_url,
       scopes,
-      ltiUserId: user.lti_user_id,
+      // Launches recorded before the subject was kept were recorded under their `sub`.
+      ltiUserId: latest.subject ?? user.lti_user_id,
       origin,
       resourceId,
       resourceTitle: resource.title ?? `Exam ${resourceId}`,

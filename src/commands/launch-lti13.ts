@@ -1,3 +1,4 @@
+import { DEEP_LINKING_PLACEHOLDER_PREFIX } from '../store/repositories/deep-linking-placeholders.js';
 import type { Kysely } from 'kysely';
 import { bindLinkToResource, RESOURCE_ID_CUSTOM } from './bind-link-to-resource.js';
 import { AppError } from '../lib/errors.js';
@@ -49,7 +50,7 @@ export interface AcceptedLti13Launch {
 }
 
 /** Deep linking requests name no link: their session hangs off one placeholder link per context. */
-export const DEEP_LINKING_LINK_PREFIX = 'lti13-deep-linking:';
+export const DEEP_LINKING_LINK_PREFIX = DEEP_LINKING_PLACEHOLDER_PREFIX;
 
 const SESSION_MESSAGES: Record<Lti13Message['messageType'], SessionMessage> = {
   [LTI13.messageTypes.resourceLink]: 'resource-link',
@@ -154,7 +155,8 @@ export async function launchLti13(db: Kysely<Database>, deps: Lti13LaunchDeps, r
       now,
     );
     // A link that opens nothing yet, in a course copied from one where an ancestor link had an exam.
-    if (linkHistory.length > 0 && (existing === undefined || existing.resource_id === null)) {
+    // Only a link the LMS placed adopts an exam; a deep linking placeholder never opens one.
+    if (link && linkHistory.length > 0 && (existing === undefined || existing.resource_id === null)) {
       const ancestor = await findAncestorResource(trx, identity.consumerId, linkHistory.filter((id) => id !== ltiLinkId));
       if (ancestor !== null) await adoptResource(trx, resourceLinkId, ancestor, now);
     }
@@ -184,6 +186,8 @@ export async function launchLti13(db: Kysely<Database>, deps: Lti13LaunchDeps, r
       ags_lineitems_url: message.ags?.lineitems ?? null,
       ags_scopes: message.ags && message.ags.scopes.length > 0 ? message.ags.scopes.join(' ') : null,
       nrps_url: message.nrps?.url ?? null,
+      // The services know the student by this, even when the launch was recorded under an LTI 1.1 user.
+      subject: message.sub,
     });
     return { launchId, consumerId: identity.consumerId, userId, resourceLinkId, contextId, role, sessionMessage, migrated: identity.migrated, message };
   });

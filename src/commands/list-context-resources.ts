@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { LtiSession } from '../domain/session-token.js';
+import { DEEP_LINKING_PLACEHOLDER_LIKE } from '../store/repositories/deep-linking-placeholders.js';
 import type { Database } from '../store/schema.js';
 import { requireDeepLinkingSession } from './deep-linking-session.js';
 
@@ -32,7 +33,12 @@ export async function listContextResources(db: Kysely<Database>, session: LtiSes
         'resources.updated_at',
         'package_versions.title as package_title',
         'package_versions.id as version_id',
-        eb.selectFrom('resource_links').select((e) => e.fn.countAll<number | string>().as('n')).whereRef('resource_links.resource_id', '=', 'resources.id').as('links'),
+        eb
+          .selectFrom('resource_links')
+          .select((e) => e.fn.countAll<number | string>().as('n'))
+          .whereRef('resource_links.resource_id', '=', 'resources.id')
+          .where('resource_links.lti_resource_link_id', 'not like', DEEP_LINKING_PLACEHOLDER_LIKE)
+          .as('links'),
       ])
       .where('resources.consumer_id', '=', session.consumerId)
       .where('resources.context_id', '=', dl.contextId)

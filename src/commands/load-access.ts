@@ -5,8 +5,8 @@ import type { AttemptFacts } from '../domain/attempt-rules.js';
 import { type ResourceSettings, settingsFromRow } from '../domain/resource-settings.js';
 import { AppError } from '../lib/errors.js';
 import type { Database } from '../store/schema.js';
-import type { AccessChangeRow } from '../store/tables/access.js';
-import type { AttemptRow } from '../store/tables/attempts.js';
+import { ATTEMPT_FACT_COLUMNS, type AttemptFactRow, SETTINGS_COLUMNS, type SettingsColumns } from '../store/repositories/attempt-launch.js';
+import type { AccessChangeRow, AccessChangeTargetRow } from '../store/tables/access.js';
 
 /** Everything the attempt rules need to know about one user at one resource. */
 export interface LoadedAccess {
@@ -17,20 +17,7 @@ export interface LoadedAccess {
   attempts: AttemptFacts[];
 }
 
-const SETTINGS_COLUMNS = [
-  'grading_method',
-  'include_incomplete',
-  'max_attempts',
-  'show_scores',
-  'report_timing',
-  'review_from',
-  'available_from',
-  'available_until',
-  'due_at',
-  'email_receipts',
-] as const;
-
-export function attemptFacts(row: Pick<AttemptRow, 'id' | 'started_at' | 'ended_at' | 'completion_status' | 'score_scaled' | 'score_raw' | 'score_max'>): AttemptFacts {
+export function attemptFacts(row: AttemptFactRow): AttemptFacts {
   return {
     id: row.id,
     startedAt: row.started_at,
@@ -57,7 +44,10 @@ function durationOf(row: Pick<AccessChangeRow, 'duration_mode' | 'duration_amoun
 }
 
 export async function loadSettings(db: Kysely<Database>, resourceId: number): Promise<ResourceSettings> {
-  const row = await db.selectFrom('resources').select(SETTINGS_COLUMNS).where('id', '=', resourceId).executeTakeFirst();
+  return settingsOf(await db.selectFrom('resources').select(SETTINGS_COLUMNS).where('id', '=', resourceId).executeTakeFirst());
+}
+
+function settingsOf(row: SettingsColumns | null | undefined): ResourceSettings {
   if (!row) throw new AppError('not_found', 'This exam no longer exists.');
   return settingsFromRow(row);
 }
@@ -75,6 +65,11 @@ export async function loadAccessChanges(db: Kysely<Database>, resourceId: number
     .select(['access_change_targets.access_change_id', 'access_change_targets.kind', 'access_change_targets.value'])
     .where('access_changes.resource_id', '=', resourceId)
     .execute();
+  return accessChangesFromRows(rows, targets);
+}
+
+/** Access change rows (in creation order) with their target rows, as the rules take them. */
+export function accessChangesFromRows(rows: AccessChangeRow[], targets: AccessChangeTargetRow[]): AccessChange[] {
   const byChange = new Map<number, AccessChange['targets']>();
   for (const t of targets) {
     const list = byChange.get(t.access_change_id) ?? [];
@@ -110,19 +105,38 @@ export async function loadAccess(db: Kysely<Database>, resourceId: number, userI
       .where('resource_id', '=', resourceId)
       .where('user_id', '=', userId)
       .executeTakeFirst(),
-    db
-      .selectFrom('attempts')
-      .select(['id', 'started_at', 'ended_at', 'completion_status', 'score_scaled', 'score_raw', 'score_max'])
-      .where('resource_id', '=', resourceId)
-      .where('user_id', '=', userId)
-      .orderBy('started_at')
-      .orderBy('id')
-      .execute(),
+    db.selectFrom('attempts').select(ATTEMPT_FACT_COLUMNS).where('resource_id', '=', resourceId).where('user_id', '=', userId).orderBy('started_at').orderBy('id').execute(),
   ]);
+  return accessOf(settings, changes, user, Number(tokens?.n ?? 0), attempts);
+}
+
+/** The rows loadAccess reads, read by someone else (a resume reads them in its one statement). */
+export interface AccessRows {
+  settings: SettingsColumns | null;
+  changes: AccessChangeRow[];
+  targets: AccessChangeTargetRow[];
+  user: { username: string | null; email: string | null } | null;
+  tokens: number;
+  /** Oldest first. */
+  attempts: AttemptFactRow[];
+}
+
+/** What loadAccess answers, from rows already read: the same derivation, so the same rules. */
+export function accessFromRows(rows: AccessRows): LoadedAccess {
+  return accessOf(settingsOf(rows.settings), accessChangesFromRows(rows.changes, rows.targets), rows.user, rows.tokens, rows.attempts);
+}
+
+function accessOf(
+  settings: ResourceSettings,
+  changes: AccessChange[],
+  user: { username: string | null; email: string | null } | null | undefined,
+  tokens: number,
+  attempts: AttemptFactRow[],
+): LoadedAccess {
   const person: Person = { username: user?.username ?? null, email: user?.email ?? null };
   return {
     settings,
-    access: effectiveAccess(settings, changes, person, Number(tokens?.n ?? 0)),
+    access: effectiveAccess(settings, changes, person, tokens),
     person,
     attempts: attempts.map(attemptFacts),
   };

@@ -6,10 +6,13 @@ import { runtimeDuration } from '../domain/exam-duration.js';
 import type { LtiSession } from '../domain/session-token.js';
 import { AppError } from '../lib/errors.js';
 import { readValues } from '../store/repositories/attempt-data.js';
+import { readAttemptLaunch } from '../store/repositories/attempt-launch.js';
 import type { Database } from '../store/schema.js';
+import type { AttemptRow } from '../store/tables/attempts.js';
 import type { PackageVersionRow } from '../store/tables/packages.js';
-import { attemptFacts, loadAccess } from './load-access.js';
-import { requireAttemptAccess, requireInstructor, resourceIdOfSession } from './resource-access.js';
+import type { UserRow } from '../store/tables/users.js';
+import { accessFromRows, attemptFacts, type LoadedAccess, loadAccess } from './load-access.js';
+import { checkAttemptAccess, requireAttemptAccess, requireInstructor, resourceIdOfSession } from './resource-access.js';
 
 export type PlayerMode = 'normal' | 'review';
 
@@ -46,12 +49,19 @@ function contentUrl(keys: LaunchKeys, version: PackageVersionRow, attemptId: num
   return `/content/${grant}/${path}${version.launch_query ? `?${version.launch_query}` : ''}`;
 }
 
-async function learner(db: Kysely<Database>, userId: number): Promise<{ id: string; name: string }> {
-  const user = await db.selectFrom('users').selectAll().where('id', '=', userId).executeTakeFirstOrThrow();
+type LearnerColumns = Pick<UserRow, 'lti_user_id' | 'name_given' | 'name_family' | 'name_full' | 'username'>;
+
+function learnerOf(user: LearnerColumns): { id: string; name: string } {
   // SCORM's learner_name convention is "Family, Given".
   const name = user.name_family && user.name_given ? `${user.name_family}, ${user.name_given}` : (user.name_full ?? user.username ?? '');
   return { id: user.lti_user_id, name };
 }
+
+async function learner(db: Kysely<Database>, userId: number): Promise<{ id: string; name: string }> {
+  return learnerOf(await db.selectFrom('users').selectAll().where('id', '=', userId).executeTakeFirstOrThrow());
+}
+
+const isSqlite = (db: Kysely<Database>): boolean => db.getExecutor().adapter instanceof SqliteAdapter;
 
 /** A per-attempt seed, stable across resumes and remarks, without storing it. */
 function seedFor(keys: LaunchKeys, attemptId: number): string {
@@ -64,7 +74,7 @@ function seedFor(keys: LaunchKeys, attemptId: number): string {
  * windows open it within the same millisecond.
  */
 async function openSession(db: Kysely<Database>, attemptId: number, sessionId: string, now: number): Promise<void> {
-  if (db.getExecutor().adapter instanceof SqliteAdapter) {
+  if (isSqlite(db)) {
     // Local and synchronous: a transaction of three statements costs nothing extra.
     await db.transaction().execute(async (trx) => {
       const last = await trx.selectFrom('attempt_sessions').select((eb) => eb.fn.max('opened_at').as('latest')).where('attempt_id', '=', attemptId).executeTakeFirst();
@@ -87,6 +97,52 @@ async function openSession(db: Kysely<Database>, attemptId: number, sessionId: s
     where id = (select attempt_id from opened)`.execute(db);
 }
 
+/** Everything opening an attempt reads, after the access policy and the mode checks passed. */
+interface LaunchReads {
+  attempt: AttemptRow;
+  /** The attempt owner's rules (an instructor opening a student's attempt sees what the student gets). */
+  rules: LoadedAccess;
+  version: PackageVersionRow;
+  values: Record<string, string>;
+  person: { id: string; name: string };
+}
+
+function refuseWrongMode(attempt: AttemptRow, session: LtiSession, mode: PlayerMode): void {
+  if (mode !== 'review' && attempt.ended_at !== null && session.role === 'student') {
+    throw new AppError('conflict', 'This attempt has ended. You can review it, or start a new attempt if one is allowed.');
+  }
+  if (mode === 'review' && attempt.ended_at === null && session.role === 'student') {
+    throw new AppError('conflict', 'This attempt is still in progress: continue it instead.');
+  }
+}
+
+/**
+ * On PostgreSQL one statement reads it all (src/store/repositories/attempt-launch.ts): each
+ * statement is a round trip there, and the access check followed by the reads made most of a
+ * resume's time (docs/performance.md). The policy and the rules are the same code either way.
+ */
+async function readForLaunch(db: Kysely<Database>, session: LtiSession, attemptId: number, mode: PlayerMode, now: number): Promise<LaunchReads> {
+  if (isSqlite(db)) {
+    // Local and synchronous: separate reads cost nothing extra.
+    const attempt = await requireAttemptAccess(db, session, attemptId);
+    refuseWrongMode(attempt, session, mode);
+    const [rules, version, rows, person] = await Promise.all([
+      loadAccess(db, attempt.resource_id, attempt.user_id, now),
+      db.selectFrom('package_versions').selectAll().where('id', '=', attempt.package_version_id).executeTakeFirstOrThrow(),
+      readValues(db, attempt.id),
+      learner(db, attempt.user_id),
+    ]);
+    return { attempt, rules, version, values: Object.fromEntries(rows.map((r) => [r.key, r.value])), person };
+  }
+  const rows = await readAttemptLaunch(db, session.resourceLinkId, session.consumerId, attemptId);
+  const attempt = checkAttemptAccess(session, rows.link, rows.attempt);
+  refuseWrongMode(attempt, session, mode);
+  const rules = accessFromRows(rows);
+  // Both are held by foreign keys of the attempt.
+  if (!rows.version || !rows.user) throw new Error(`attempt ${attempt.id} has no package version or user`);
+  return { attempt, rules, version: rows.version, values: rows.values, person: learnerOf(rows.user) };
+}
+
 /**
  * Opens an attempt in a window: a fresh client session id (which replaces any other window's),
  * every current value of the attempt in one read, and the runtime settings the exam reads.
@@ -99,23 +155,8 @@ export async function openAttempt(
   mode: PlayerMode,
   now: number,
 ): Promise<PlayerLaunch> {
-  const attempt = await requireAttemptAccess(db, session, attemptId);
   const reviewing = mode === 'review';
-  if (!reviewing && attempt.ended_at !== null && session.role === 'student') {
-    throw new AppError('conflict', 'This attempt has ended. You can review it, or start a new attempt if one is allowed.');
-  }
-  if (reviewing && attempt.ended_at === null && session.role === 'student') {
-    throw new AppError('conflict', 'This attempt is still in progress: continue it instead.');
-  }
-  // The attempt owner's rules (an instructor opening a student's attempt sees what the student gets).
-  // Read together with everything else the launch needs: on PostgreSQL each read is a round
-  // trip, and one after another they made most of a resume's time (docs/performance.md).
-  const [rules, version, rows, person] = await Promise.all([
-    loadAccess(db, attempt.resource_id, attempt.user_id, now),
-    db.selectFrom('package_versions').selectAll().where('id', '=', attempt.package_version_id).executeTakeFirstOrThrow(),
-    readValues(db, attempt.id),
-    learner(db, attempt.user_id),
-  ]);
+  const { attempt, rules, version, values, person } = await readForLaunch(db, session, attemptId, mode, now);
   const facts = attemptFacts(attempt);
   if (session.role === 'student') {
     const verdict = reviewing ? canReview(rules.settings, facts, now, 'student', rules.access) : canResume(rules.access, facts, now);
@@ -133,9 +174,9 @@ export async function openAttempt(
     scormVersion: version.scorm_version,
     contentUrl: contentUrl(keys, version, attempt.id, session.role, now),
     sessionId,
-    values: Object.fromEntries(rows.map((r) => [r.key, r.value])),
+    values,
     runtime: {
-      entry: reviewing ? '' : rows.length > 0 ? 'resume' : 'ab-initio',
+      entry: reviewing ? '' : Object.keys(values).length > 0 ? 'resume' : 'ab-initio',
       learnerId: person.id,
       learnerName: person.name,
       launchData: '',

@@ -31,6 +31,8 @@ interface ResultService {
   scopes: string[];
   /** Each student's line item: their latest launch's claim, else the one we recorded for (resource, platform). */
   lineItemOf: Map<number, string>;
+  /** Each student's AGS userId (their latest launch's `sub`), where it was recorded. */
+  subjectOf: Map<number, string>;
 }
 
 /** Line items read per dashboard view at most (normally one: every launch of a link names the same column). */
@@ -45,7 +47,7 @@ async function resultService(db: Kysely<Database>, resourceId: number): Promise<
     .selectFrom('launch_services')
     .innerJoin('launches', 'launches.id', 'launch_services.launch_id')
     .innerJoin('resource_links', 'resource_links.id', 'launches.resource_link_id')
-    .select(['launches.user_id', 'launch_services.platform_id', 'launch_services.ags_lineitem_url', 'launch_services.ags_scopes'])
+    .select(['launches.user_id', 'launch_services.platform_id', 'launch_services.ags_lineitem_url', 'launch_services.ags_scopes', 'launch_services.subject'])
     .where('resource_links.resource_id', '=', resourceId)
     .where('launch_services.ags_scopes', 'like', `%${LTI13_SERVICES.scopes.resultReadOnly}%`)
     .orderBy('launches.created_at', 'desc')
@@ -59,15 +61,17 @@ async function resultService(db: Kysely<Database>, resourceId: number): Promise<
     (await db.selectFrom('line_items').select('lineitem_url').where('resource_id', '=', resourceId).where('platform_id', '=', platform.id).executeTakeFirst())?.lineitem_url ??
     null;
   const lineItemOf = new Map<number, string>();
+  const subjectOf = new Map<number, string>();
   const seen = new Set<number>();
   for (const launch of launches) {
     if (launch.platform_id !== platform.id || seen.has(launch.user_id)) continue;
     seen.add(launch.user_id);
     const url = launch.ags_lineitem_url ?? recorded;
     if (url !== null) lineItemOf.set(launch.user_id, url);
+    if (launch.subject !== null) subjectOf.set(launch.user_id, launch.subject);
   }
   if (lineItemOf.size === 0) return 'The LMS has no gradebook column for this exam yet (none was named in a launch, and none was created by a send).';
-  return { platform, lineItemOf, scopes: (newest.ags_scopes ?? '').split(/\s+/).filter((s) => s !== '') };
+  return { platform, lineItemOf, subjectOf, scopes: (newest.ags_scopes ?? '').split(/\s+/).filter((s) => s !== '') };
 }
 
 /**
@@ -101,7 +105,9 @@ export async function readLmsGrades(db: Kysely<Database>, resourceId: number, de
   const byUserId = new Map<number, LmsGrade>();
   for (const user of users) {
     const url = service.lineItemOf.get(user.id);
-    const result = url === undefined ? undefined : resultsOf.get(url)?.find((r) => r.userId === user.lti_user_id);
+    // The platform knows a student migrated from LTI 1.1 by their 1.3 `sub`, not the 1.1 id we keep them under.
+    const agsUserId = service.subjectOf.get(user.id) ?? user.lti_user_id;
+    const result = url === undefined ? undefined : resultsOf.get(url)?.find((r) => r.userId === agsUserId);
     if (result === undefined) continue;
     const score = result.resultScore === null || result.resultMaximum <= 0 ? null : result.resultScore / result.resultMaximum;
     byUserId.set(user.id, { score });

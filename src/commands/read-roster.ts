@@ -90,13 +90,28 @@ export async function readRoster(db: Kysely<Database>, session: LtiSession, deps
 
   const students = members.filter((m) => m.status !== 'Deleted' && !isInstructor(m.roles, deps.instructorRoles));
   const ids = students.map((m) => m.userId);
-  const [known, launchedIds] = await Promise.all([
+  const [known, migrated, launchedIds] = await Promise.all([
     ids.length === 0
       ? Promise.resolve([])
       : db.selectFrom('users').select(['id', 'lti_user_id', 'username', 'email']).where('consumer_id', '=', resource.consumer_id).where('lti_user_id', 'in', ids).execute(),
+    // Students migrated from LTI 1.1 are kept under their 1.1 id; the roster names them by their 1.3 `sub`.
+    ids.length === 0
+      ? Promise.resolve([])
+      : db
+          .selectFrom('launch_services')
+          .innerJoin('launches', 'launches.id', 'launch_services.launch_id')
+          .innerJoin('users', 'users.id', 'launches.user_id')
+          .select(['users.id', 'launch_services.subject', 'users.username', 'users.email'])
+          .where('launches.consumer_id', '=', resource.consumer_id)
+          .where('launch_services.platform_id', '=', service.platform.id)
+          .where('launch_services.subject', 'in', ids)
+          .whereRef('launch_services.subject', '<>', 'users.lti_user_id')
+          .distinct()
+          .execute(),
     db.selectFrom('users').select('id').where('id', 'in', studentIdsOfResource(db, resourceId)).execute(),
   ]);
   const byLtiId = new Map(known.map((u) => [u.lti_user_id, u]));
+  for (const m of migrated) if (m.subject !== null) byLtiId.set(m.subject, { id: m.id, lti_user_id: m.subject, username: m.username, email: m.email });
   const launched = new Set(launchedIds.map((r) => r.id));
   const rows = students.map((m): RosterMember => {
     const user = byLtiId.get(m.userId);

@@ -32,13 +32,22 @@ export async function requireAttemptAccess(db: Kysely<Database>, session: LtiSes
     .where('resource_links.id', '=', session.resourceLinkId)
     .where('resource_links.consumer_id', '=', session.consumerId)
     .executeTakeFirst();
-  if (!found) throw new AppError('session_invalid', 'This session no longer matches a known link. Open the link from your course again.');
+  if (!found) return checkAttemptAccess(session, undefined, undefined);
   const { link_resource_id: resourceId, ...row } = found;
-  const attempt = row.id === null ? undefined : (row as AttemptRow);
+  return checkAttemptAccess(session, { resource_id: resourceId }, row.id === null ? undefined : (row as AttemptRow));
+}
+
+/**
+ * The policy of requireAttemptAccess on rows already read (a resume reads the session's link
+ * and the attempt in its one statement): `link` undefined when the session's link is gone,
+ * `attempt` undefined when no attempt has the id.
+ */
+export function checkAttemptAccess(session: LtiSession, link: { resource_id: number | null } | undefined, attempt: AttemptRow | undefined): AttemptRow {
+  if (!link) throw new AppError('session_invalid', 'This session no longer matches a known link. Open the link from your course again.');
   const allowed =
     attempt !== undefined &&
-    resourceId !== null &&
-    attempt.resource_id === resourceId &&
+    link.resource_id !== null &&
+    attempt.resource_id === link.resource_id &&
     (session.role === 'instructor' || attempt.user_id === session.userId);
   // The same answer for "no such attempt" and "not yours": ids reveal nothing.
   if (!allowed || !attempt) throw new AppError('not_found', 'There is no such attempt for you at this exam.');

@@ -2,7 +2,7 @@ import type { Kysely } from 'kysely';
 import type { SecretBox } from '../lib/secret-box.js';
 import { LTI13_SERVICES } from '../lti/constants.js';
 import { OutcomeError } from '../lti/lti11/outcome-errors.js';
-import { type ActivityProgress, AgsError, createLineItem, findLineItem, postScore } from '../lti/lti13/ags.js';
+import { type ActivityProgress, AgsError, type GradingProgress, type Score, createLineItem, findLineItem, postScore } from '../lti/lti13/ags.js';
 import type { SigningKey } from '../lti/lti13/jwt.js';
 import type { Lti13ServiceError } from '../lti/lti13/service-errors.js';
 import type { ServiceCall } from '../lti/lti13/service-http.js';
@@ -43,9 +43,13 @@ export interface AgsSendDeps {
 }
 
 export interface AgsScoreInput {
-  /** Scaled 0..1. */
-  score: number;
+  /** Scaled 0..1; null for a status alone (Started, PendingManual): no scoreGiven is sent. */
+  score: number | null;
   activityProgress: ActivityProgress;
+  /** FullyGraded unless said otherwise. */
+  gradingProgress?: GradingProgress;
+  /** The instant the score describes; the send time unless said otherwise. */
+  timestamp?: number;
   now: number;
 }
 
@@ -109,7 +113,9 @@ async function resolveLineItem(db: Kysely<Database>, service: AgsService, call: 
  * Posts one student's score to the platform's AGS score service with a cached service token
  * (client_credentials with our signed assertion). The timestamp is the send time with
  * milliseconds: platforms ignore a score older than the one they hold, which also keeps a late
- * retry of an older grade from overwriting a newer one. Throws Lti13ServiceError.
+ * retry of an older grade from overwriting a newer one. A status alone (no score) carries the
+ * instant of its event instead, so a late one never overrides a grade sent since. Throws
+ * Lti13ServiceError.
  */
 export async function sendAgsScore(deps: AgsSendDeps, service: AgsService, input: AgsScoreInput): Promise<{ status: number; detail: string }> {
   const tokens = deps.tokens ?? agsTokenClient(deps.timeoutMs);
@@ -130,20 +136,20 @@ export async function sendAgsScore(deps: AgsSendDeps, service: AgsService, input
 async function postWithToken(deps: AgsSendDeps, service: AgsService, input: AgsScoreInput, accessToken: string): Promise<{ status: number; detail: string }> {
   const call: ServiceCall = { accessToken, timeoutMs: deps.timeoutMs, ...(deps.fetchImpl ? { fetchImpl: deps.fetchImpl } : {}) };
   const lineItemUrl = await resolveLineItem(deps.db, service, call, input.now);
-  const answer = await postScore(
-    lineItemUrl,
-    {
-      userId: service.ltiUserId,
-      scoreGiven: scoreGivenOf(input.score),
-      scoreMaximum: AGS_SCORE_MAXIMUM,
-      timestamp: input.now,
-      activityProgress: input.activityProgress,
-      // PendingManual would be sent while an instructor has marking to do; no exam here has manual marking yet.
-      gradingProgress: 'FullyGraded',
-    },
-    call,
-  );
-  return { status: answer.status, detail: `AGS score ${scoreGivenOf(input.score)}/${AGS_SCORE_MAXIMUM} (${input.activityProgress}, FullyGraded) posted to ${lineItemUrl}` };
+  const gradingProgress = input.gradingProgress ?? 'FullyGraded';
+  const score: Score = {
+    userId: service.ltiUserId,
+    timestamp: input.timestamp ?? input.now,
+    activityProgress: input.activityProgress,
+    gradingProgress,
+  };
+  if (input.score !== null) {
+    score.scoreGiven = scoreGivenOf(input.score);
+    score.scoreMaximum = AGS_SCORE_MAXIMUM;
+  }
+  const answer = await postScore(lineItemUrl, score, call);
+  const what = input.score === null ? 'AGS status' : `AGS score ${scoreGivenOf(input.score)}/${AGS_SCORE_MAXIMUM}`;
+  return { status: answer.status, detail: `${what} (${input.activityProgress}, ${gradingProgress}) posted to ${lineItemUrl}` };
 }
 
 /** A service failure as the grade path's error, so retries and audit rows work as for LTI 1.1. */

@@ -10,6 +10,7 @@ import type { Database } from '../store/schema.js';
 import { findGradeService } from './find-grade-service.js';
 import { activityProgressOf, outcomeErrorOf, sendAgsScore } from './send-ags-score.js';
 import { enqueueGradeRefresh } from './grade-refresh.js';
+import { queuePendingManualStatus } from './queue-ags-status.js';
 import { recomputeGrade } from './recompute-grade.js';
 
 export interface GradeSendDeps {
@@ -63,7 +64,14 @@ export async function sendGrade(deps: GradeSendDeps, req: GradeSendRequest): Pro
   const { resourceId, userId } = req;
   const grade = await recomputeGrade(db, resourceId, userId, deps.now());
   const owed = OWED.has(grade.status);
-  if (!shouldReport(grade.reportTiming, req.event) && !owed) return { outcome: 'skipped', reason: 'timing', score: grade.score };
+  if (!shouldReport(grade.reportTiming, req.event) && !owed) {
+    // Scores released by hand: an LTI 1.3 LMS still learns now that the work was submitted (and
+    // when: no late penalty), as PendingManual without a score, until the instructor reports.
+    if (req.event === 'attempt-completed' && grade.reportTiming === 'manual' && grade.score !== null && grade.sentVersion === null) {
+      await queuePendingManualStatus(db, resourceId, userId, deps.now());
+    }
+    return { outcome: 'skipped', reason: 'timing', score: grade.score };
+  }
   // Asked by hand, the grade goes again even if it is there: the gradebook may have been reset.
   if (req.event !== 'manual' && grade.status === 'sent' && grade.sentVersion === grade.version) {
     return { outcome: 'skipped', reason: 'already_sent', score: grade.score };

@@ -5,6 +5,7 @@ import { AppError } from '../lib/errors.js';
 import type { Database } from '../store/schema.js';
 import type { AttemptRow } from '../store/tables/attempts.js';
 import { loadAccess } from './load-access.js';
+import { queueAgsStatus } from './queue-ags-status.js';
 import { resourceIdOfSession } from './resource-access.js';
 
 /**
@@ -26,7 +27,7 @@ export async function startAttempt(db: Kysely<Database>, session: LtiSession, no
     const { access, attempts } = await loadAccess(trx, resource.id, session.userId, now);
     const verdict = canStartAttempt(access, attempts, now);
     if (!verdict.allowed) throw new AppError('forbidden', verdict.reason);
-    return trx
+    const attempt = await trx
       .insertInto('attempts')
       .values({
         resource_id: resource.id,
@@ -49,5 +50,9 @@ export async function startAttempt(db: Kysely<Database>, session: LtiSession, no
       })
       .returningAll()
       .executeTakeFirstOrThrow();
+    // An LTI 1.3 LMS hears that the activity started, on the first attempt only: after that the
+    // activity has been submitted, and a platform may read a new Started as a rollback of the grade.
+    if (attempts.length === 0) await queueAgsStatus(trx, { resourceId: resource.id, userId: session.userId, status: 'started', at: now }, now);
+    return attempt;
   });
 }

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Kysely, Transaction } from 'kysely';
-import type { LtiSession } from '../domain/session-token.js';
+import { type LtiSession, sessionMessage } from '../domain/session-token.js';
 import { AppError } from '../lib/errors.js';
 import { type InspectedPackage, inspectPackage } from '../scorm/inspect-package.js';
 import { isPackageError } from '../scorm/package-error.js';
@@ -21,6 +21,9 @@ export interface UploadInput {
  */
 export async function uploadPackage(db: Kysely<Database>, session: LtiSession, input: UploadInput, now: number): Promise<PackageVersionRow> {
   requireInstructor(session);
+  // A deep linking session hangs off a placeholder, not a link in the course: its exams are
+  // created on the deep linking page, which returns them to the LMS as new links.
+  if (sessionMessage(session) !== 'resource-link') throw new AppError('forbidden', 'Choose or upload the exam on the deep linking page: this session does not open a link of the course.');
   return storePackage(db, { resourceLinkId: session.resourceLinkId, consumerId: session.consumerId, uploadedBy: session.userId }, input, now);
 }
 

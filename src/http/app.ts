@@ -1,6 +1,6 @@
 import formbody from '@fastify/formbody';
 import Fastify, { type FastifyInstance } from 'fastify';
-import { AttemptWriter } from '../commands/attempt-writer.js';
+import { createAttemptWriter } from '../commands/create-attempt-writer.js';
 import { ensureToolKey } from '../commands/ensure-tool-key.js';
 import type { Config } from '../config.js';
 import { registerJobHandlers } from '../jobs/handlers/index.js';
@@ -71,7 +71,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     // A platform that rotated its keys is refetched on an unknown kid, at most every 10 s.
     jwks: new JwksCache({ timeoutMs: 5_000, minRefetchMs: 10_000 }),
     // SQLite has a single writer; PostgreSQL commits several groups at once.
-    writer: new AttemptWriter(store.db, { lanes: store.dialect === 'postgres' ? 4 : 1, now: options.now ?? Date.now }),
+    writer: createAttemptWriter(store, options.now ?? Date.now),
     events:
       options.events ??
       (config.databaseUrl ? await createPostgresEventHub(config.databaseUrl, (error) => app.log.error({ err: error }, 'event hub connection failed')) : createLocalEventHub()),
@@ -102,7 +102,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     // First: running jobs finish and are recorded while the store and the event hub are still open.
     await services.jobs.stop();
     // Acknowledged batches are already committed; this lets queued ones finish before the store closes.
-    await services.writer.idle();
+    await services.writer.close();
     if (!options.events) await services.events.close();
   });
   registerErrorHandling(app);

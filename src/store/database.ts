@@ -1,17 +1,19 @@
-import SQLite from 'better-sqlite3';
-import { Kysely, Migrator, PostgresDialect, SqliteDialect, sql } from 'kysely';
+import { Kysely, Migrator, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
 import { join } from 'node:path';
 import { migrationProvider } from './migrations/index.js';
 import type { Database } from './schema.js';
-import { BACKSTOP_WAL_PAGES, startCheckpointer } from './sqlite-checkpointer.js';
-import { withStatementCache } from './sqlite-statement-cache.js';
+import { preparingPool } from './prepared-statements.js';
+import { startCheckpointer } from './sqlite-checkpointer.js';
+import { openSqliteConnection, sqliteKysely } from './sqlite-connection.js';
 
 export type Dialect = 'sqlite' | 'postgres';
 
 export interface Store {
   db: Kysely<Database>;
   dialect: Dialect;
+  /** The SQLite file, so the attempt writer's thread can open its own connection; null on PostgreSQL. */
+  sqliteFile: string | null;
   close(): Promise<void>;
 }
 
@@ -28,26 +30,10 @@ export interface StoreOptions {
 // times stay far below that, so parse them as numbers and keep one row shape for both dialects.
 pg.types.setTypeParser(20, (value) => Number(value));
 
-/** The serving connection's page cache. */
-const PAGE_CACHE_KIB = 64 * 1024;
-
 function openSqlite(file: string): { db: Kysely<Database>; close(): Promise<void> } {
-  const database = new SQLite(file);
-  // WAL lets readers run during writes; synchronous=NORMAL in WAL mode still survives a
-  // killed process (the WAL is in the OS page cache), only a power cut can lose the tail.
-  database.pragma('journal_mode = WAL');
-  database.pragma('synchronous = NORMAL');
-  database.pragma('foreign_keys = ON');
-  database.pragma('busy_timeout = 5000');
-  // Checkpoints run on a worker thread (sqlite-checkpointer.ts), not inside our COMMITs;
-  // this connection checkpoints only if the WAL ever reaches the backstop size.
-  database.pragma(`wal_autocheckpoint = ${BACKSTOP_WAL_PAGES}`);
-  // A group commit dirties thousands of pages scattered over several B-trees; with SQLite's
-  // default 2 MiB page cache it spilled them to the WAL mid-transaction and re-read hot index
-  // pages from the OS on every group (docs/performance.md).
-  database.pragma(`cache_size = -${PAGE_CACHE_KIB}`);
+  const database = openSqliteConnection(file);
   const checkpointer = startCheckpointer(file, (message) => process.emitWarning(`SQLite checkpoint worker: ${message}`));
-  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(database) }) });
+  const db = sqliteKysely(database);
   return {
     db,
     async close() {
@@ -58,18 +44,17 @@ function openSqlite(file: string): { db: Kysely<Database>; close(): Promise<void
 }
 
 function openPostgres(url: string, poolSize: number): { db: Kysely<Database>; close(): Promise<void> } {
-  const pool = new pg.Pool({ connectionString: url, max: poolSize });
+  const pool = preparingPool(new pg.Pool({ connectionString: url, max: poolSize }));
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   return { db, close: () => db.destroy() };
 }
 
 export async function openStore(options: StoreOptions): Promise<Store> {
   const dialect: Dialect = options.databaseUrl ? 'postgres' : 'sqlite';
-  const opened = options.databaseUrl
-    ? openPostgres(options.databaseUrl, options.poolSize ?? 10)
-    : openSqlite(options.sqliteFile ?? join(options.dataDir, 'lti-exam-provider.sqlite'));
+  const sqliteFile = options.databaseUrl ? null : (options.sqliteFile ?? join(options.dataDir, 'lti-exam-provider.sqlite'));
+  const opened = options.databaseUrl ? openPostgres(options.databaseUrl, options.poolSize ?? 10) : openSqlite(sqliteFile as string);
   await migrate(opened.db);
-  return { db: opened.db, dialect, close: opened.close };
+  return { db: opened.db, dialect, sqliteFile, close: opened.close };
 }
 
 export async function migrate(db: Kysely<Database>): Promise<void> {

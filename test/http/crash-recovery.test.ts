@@ -94,7 +94,7 @@ for (const kind of databaseKinds()) {
       streaming = false;
       await Promise.all(streams);
       const ackedBeforeCrash = students.reduce((n, s) => n + s.acked.size, 0);
-      assert.ok(ackedBeforeCrash > STUDENTS * 10, `only ${ackedBeforeCrash} batches were acknowledged before the crash`);
+      assert.ok(ackedBeforeCrash > STUDENTS * 10, `only ${ackedBeforeCrash} batches were acknowledged before the crash\n${server.output()}`);
 
       // Restart on the same data: every acknowledged batch is there, with all its elements.
       server = await startServerProcess(env());

@@ -2,6 +2,7 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { enqueueGradeRefresh, gradeJobKey } from '../../src/commands/grade-refresh.js';
+import { agsStatusJobKey } from '../../src/commands/queue-ags-status.js';
 import { listGradeReports, readGradeStates } from '../../src/commands/read-grade-states.js';
 import type { GradeEvent } from '../../src/domain/report-timing.js';
 import { AttemptDriver, runJobsToEnd } from '../helpers/graded-launch.js';
@@ -65,17 +66,31 @@ for (const kind of databaseKinds()) {
       await runJobsToEnd(t, [gradeJobKey(resourceId, userId)]);
     }
 
+    /**
+     * Starts an attempt and lets its Started status (queued by the start) reach the platform, so
+     * it never races the grade sends below; the clock then moves on, as it does between a start
+     * and the answers, so the platform orders the two by timestamp.
+     */
+    async function startAttempt(s: { token: string; userId: number }): Promise<AttemptDriver> {
+      const attempt = await AttemptDriver.start(t, s.token);
+      await runJobsToEnd(t, [agsStatusJobKey(resourceId, s.userId)]);
+      t.clock.now += 1000;
+      return attempt;
+    }
+
     const ourLineItems = () => platform.lineItems(COURSE).filter((i) => i.createdBy === CLIENT);
 
     it('sends the score with its activity and grading progress, with a token the platform verified against our JWKS, creating our line item', async () => {
       const s = await student('student-1');
-      const attempt = await AttemptDriver.start(t, s.token);
+      const attempt = await startAttempt(s);
       await attempt.finish(0.75);
       await refresh(s.userId);
 
+      // The first attempt's Started status went first, without a score.
       const scores = platform.scores({ userId: 'student-1' });
-      assert.equal(scores.length, 1, JSON.stringify(platform.serviceRequests()));
-      const score = scores[0];
+      assert.equal(scores.length, 2, JSON.stringify(platform.serviceRequests()));
+      assert.deepEqual([scores[0]?.activityProgress, scores[0]?.gradingProgress, scores[0]?.scoreGiven], ['Started', 'NotReady', null]);
+      const score = scores[1];
       assert.equal(score?.scoreGiven, 75);
       assert.equal(score?.scoreMaximum, 100);
       assert.equal(score?.activityProgress, 'Completed');
@@ -103,16 +118,16 @@ for (const kind of databaseKinds()) {
       assert.equal(state?.status, 'sent');
       assert.equal(state?.sentScore, 0.75);
       const reports = await listGradeReports(t.store.db, resourceId, s.userId);
-      assert.equal(reports.at(-1)?.outcome, 'accepted');
+      assert.deepEqual(reports.map((r) => [r.operation, r.outcome, r.score]), [['replace', 'accepted', 0.75], ['status', 'accepted', null]]);
     });
 
     it('reuses the recorded line item and the cached token for the next student', async () => {
       const postsBefore = platform.serviceRequests().filter((r) => r.method === 'POST' && r.path.endsWith('/lineitems')).length;
       const s = await student('student-2');
-      await (await AttemptDriver.start(t, s.token)).finish(0.5);
+      await (await startAttempt(s)).finish(0.5);
       await refresh(s.userId);
       const scores = platform.scores({ userId: 'student-2' });
-      assert.deepEqual(scores.map((r) => [r.scoreGiven, r.lineItemId]), [[50, ourLineItems()[0]?.id]]);
+      assert.deepEqual(scores.map((r) => [r.scoreGiven, r.lineItemId]), [[null, ourLineItems()[0]?.id], [50, ourLineItems()[0]?.id]]);
       assert.equal(ourLineItems().length, 1);
       assert.equal(platform.serviceRequests().filter((r) => r.method === 'POST' && r.path.endsWith('/lineitems')).length, postsBefore);
       assert.equal(platform.tokenRequests().filter((r) => r.clientId === CLIENT && r.status === 200).length, 1);
@@ -121,9 +136,9 @@ for (const kind of databaseKinds()) {
     it('uses the line item named in the launch claim', async () => {
       const column = platform.createLineItem(COURSE, { label: 'LMS column', scoreMaximum: 10 });
       const s = await student('student-claim', { lineitem: column.id });
-      await (await AttemptDriver.start(t, s.token)).finish(0.6);
+      await (await startAttempt(s)).finish(0.6);
       await refresh(s.userId);
-      assert.deepEqual(platform.scores({ userId: 'student-claim' }).map((r) => [r.lineItemId, r.scoreGiven]), [[column.id, 60]]);
+      assert.deepEqual(platform.scores({ userId: 'student-claim' }).map((r) => [r.lineItemId, r.scoreGiven]), [[column.id, null], [column.id, 60]]);
     });
 
     it('shows the grade in the LMS beside the grade here on the dashboard', async () => {
@@ -143,6 +158,8 @@ for (const kind of databaseKinds()) {
     it('sends nothing without the score scope, and says why in the audit trail', async () => {
       const s = await student('student-noscore', { scopes: [SCOPE.lineItemReadonly, SCOPE.resultReadonly] });
       await (await AttemptDriver.start(t, s.token)).finish(0.8);
+      // Without the score scope not even the Started status is queued.
+      assert.equal(await t.store.db.selectFrom('jobs').select('id').where('key', '=', agsStatusJobKey(resourceId, s.userId)).executeTakeFirst(), undefined);
       await refresh(s.userId);
       assert.equal(platform.scores({ userId: 'student-noscore' }).length, 0);
       const state = (await readGradeStates(t.store.db, resourceId)).get(s.userId);
@@ -155,7 +172,7 @@ for (const kind of databaseKinds()) {
 
     it('retries while the platform answers 503 and delivers the latest grade once', async () => {
       const s = await student('student-outage');
-      await (await AttemptDriver.start(t, s.token)).finish(0.4);
+      await (await startAttempt(s)).finish(0.4);
       platform.failNext(3, 503);
       await t.store.db.transaction().execute((trx) => enqueueGradeRefresh(trx, [{ resourceId, userId: s.userId, event: 'attempt-completed' }], t.clock.now, { delayMs: 0 }));
       t.app.services.jobs.wake();
@@ -167,15 +184,15 @@ for (const kind of databaseKinds()) {
         assert.ok(i < 4000, 'the first try never happened');
         await sleep(5);
       }
-      // A newer grade while the platform is down: the pending send carries it.
+      // A newer grade while the platform is down: the pending send carries it (a second attempt sends no Started).
       await (await AttemptDriver.start(t, s.token)).finish(0.9);
       await refresh(s.userId);
 
       const scores = platform.scores({ userId: 'student-outage' });
-      assert.deepEqual(scores.map((r) => [r.scoreGiven, r.activityProgress]), [[90, 'Completed']]);
+      assert.deepEqual(scores.map((r) => [r.scoreGiven, r.activityProgress]), [[null, 'Started'], [90, 'Completed']]);
       const reports = await listGradeReports(t.store.db, resourceId, s.userId);
       assert.ok(reports.filter((r) => r.httpStatus === 503).length >= 1, JSON.stringify(reports));
-      assert.equal(reports.filter((r) => r.outcome === 'accepted').length, 1);
+      assert.equal(reports.filter((r) => r.outcome === 'accepted' && r.operation === 'replace').length, 1);
       const state = (await readGradeStates(t.store.db, resourceId)).get(s.userId);
       assert.equal(state?.status, 'sent');
       assert.equal(state?.sentScore, 0.9);
@@ -184,7 +201,7 @@ for (const kind of databaseKinds()) {
     it('reports InProgress while the counting attempt is still open', async () => {
       await t.store.db.updateTable('resources').set({ include_incomplete: 1 }).where('id', '=', resourceId).execute();
       const s = await student('student-open');
-      const attempt = await AttemptDriver.start(t, s.token);
+      const attempt = await startAttempt(s);
       await attempt.score(0.3);
       await refresh(s.userId, 'score-changed');
       await attempt.finish(0.7);
@@ -192,6 +209,7 @@ for (const kind of databaseKinds()) {
       assert.deepEqual(
         platform.scores({ userId: 'student-open' }).map((r) => [r.scoreGiven, r.activityProgress, r.gradingProgress]),
         [
+          [null, 'Started', 'NotReady'],
           [30, 'InProgress', 'FullyGraded'],
           [70, 'Completed', 'FullyGraded'],
         ],

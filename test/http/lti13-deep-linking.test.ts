@@ -171,6 +171,17 @@ for (const kind of databaseKinds()) {
         payload: `resourceId=${existingResourceId}`,
       });
       assert.equal(noToken.statusCode, 401);
+      assert.match(String(noToken.headers['content-type']), /json/);
+      // The same refusal to the browser's own form post (a page load) is a page, not raw JSON.
+      const expired = await t.app.inject({
+        method: 'POST',
+        url: '/api/deep-linking/respond',
+        headers: { 'content-type': 'application/x-www-form-urlencoded', 'sec-fetch-mode': 'navigate' },
+        payload: `resourceId=${existingResourceId}&token=expired`,
+      });
+      assert.equal(expired.statusCode, 401);
+      assert.match(String(expired.headers['content-type']), /text\/html/);
+      assert.match(expired.body, /<html/i);
     });
   });
 }

@@ -3,9 +3,15 @@ import { type FieldProblem, isAppError } from '../../lib/errors.js';
 import { httpStatusFor, titleFor } from '../error-map.js';
 import { errorPage } from '../views/error-page.js';
 
-/** JSON for the API and websockets; an HTML page for everything a person navigates to. */
+/**
+ * JSON for the API and websockets; an HTML page for everything a person navigates to,
+ * including a form the browser submits to the API itself (the deep linking answer is one):
+ * the browser then shows the answer as the page, so it must be a page, not raw JSON.
+ */
 function wantsJson(request: FastifyRequest): boolean {
-  return request.url.startsWith('/api/') || request.url === '/healthz';
+  if (request.url === '/healthz') return true;
+  if (!request.url.startsWith('/api/')) return false;
+  return request.headers['sec-fetch-mode'] !== 'navigate';
 }
 
 function send(

@@ -48,7 +48,11 @@ export async function attemptApiRoutes(app: FastifyInstance): Promise<void> {
       const launch = await openAttempt(services.store.db, keys(), session, request.params.id, request.query.mode, services.now());
       if (launch.mode === 'normal') {
         // Any other window with this attempt open must stop: it would overwrite this one's answers.
-        await services.events.publish({ type: 'attempt-opened', attemptId: launch.attempt.id, sessionId: launch.sessionId });
+        // Not awaited: the new session is already the current one, so the answer need not wait
+        // for the announcement's round trip (PostgreSQL NOTIFY) too; it goes out at the same time.
+        services.events
+          .publish({ type: 'attempt-opened', attemptId: launch.attempt.id, sessionId: launch.sessionId })
+          .catch((error: unknown) => request.log.error({ err: error, attemptId: launch.attempt.id }, 'announcing an opened attempt failed'));
       }
       reply.header('Cache-Control', 'no-store');
       return launch;

@@ -4,6 +4,7 @@ import type { Store } from '../../store/database.js';
 import type { EventHub } from '../../store/event-hub.js';
 import type { JobHandlers } from '../job-handler.js';
 import { APPLY_ACCESS_KIND } from '../../commands/enqueue-apply-access.js';
+import { AGS_STATUS_KIND, agsStatusHandler } from './ags-status.js';
 import { applyAccessHandler } from './apply-access.js';
 import { GRADE_PASSBACK_KIND, gradePassbackHandler } from './grade-passback.js';
 import { OutcomeSlots } from './outcome-slots.js';
@@ -29,6 +30,7 @@ export function registerJobHandlers(services: JobHandlerServices): JobHandlers {
   // One per node, shared by every grade send: LMS_CONCURRENCY requests at once per LMS origin.
   const outcomeSlots = new OutcomeSlots(services.config.lmsConcurrency);
   return {
+    [AGS_STATUS_KIND]: agsStatusHandler(services, outcomeSlots),
     [APPLY_ACCESS_KIND]: applyAccessHandler(services),
     [GRADE_PASSBACK_KIND]: gradePassbackHandler(services, outcomeSlots),
     [REPORT_ALL_KIND]: reportAllHandler(services, outcomeSlots),

@@ -4,6 +4,7 @@ import * as m0002 from './0002-exam-delivery.js';
 import * as m0003 from './0003-value-order.js';
 import * as m0004 from './0004-rules-and-passback.js';
 import * as m0005 from './0005-lti13-platforms.js';
+import * as m0006 from './0006-launch-subject.js';
 
 /**
  * Migrations are listed here, in order, rather than read from disk, so the same list works
@@ -15,6 +16,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0003-value-order': m0003,
   '0004-rules-and-passback': m0004,
   '0005-lti13-platforms': m0005,
+  '0006-launch-subject': m0006,
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../schema.js';
+import { DEEP_LINKING_PLACEHOLDER_LIKE } from './deep-linking-placeholders.js';
 import type { ConsumerRow, NewConsumerRow } from '../tables/consumers.js';
 
 type Db = Kysely<Database>;
@@ -22,7 +23,12 @@ export async function listConsumers(db: Db): Promise<ConsumerSummary[]> {
     .selectFrom('consumers')
     .selectAll('consumers')
     .select((eb) => [
-      eb.selectFrom('resource_links').whereRef('resource_links.consumer_id', '=', 'consumers.id').select(eb.fn.countAll<number>().as('n')).as('resource_link_count'),
+      eb
+        .selectFrom('resource_links')
+        .whereRef('resource_links.consumer_id', '=', 'consumers.id')
+        .where('resource_links.lti_resource_link_id', 'not like', DEEP_LINKING_PLACEHOLDER_LIKE)
+        .select(eb.fn.countAll<number>().as('n'))
+        .as('resource_link_count'),
       eb.selectFrom('users').whereRef('users.consumer_id', '=', 'consumers.id').select(eb.fn.countAll<number>().as('n')).as('user_count'),
     ])
     // LTI 1.3 platform tenants are managed as platforms, not as consumers.

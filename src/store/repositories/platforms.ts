@@ -1,5 +1,6 @@
 import type { Insertable, Kysely } from 'kysely';
 import type { Database } from '../schema.js';
+import { DEEP_LINKING_PLACEHOLDER_LIKE } from './deep-linking-placeholders.js';
 import type { PlatformDeploymentRow, PlatformRow, PlatformsTable } from '../tables/platforms.js';
 
 type Db = Kysely<Database>;
@@ -37,7 +38,12 @@ export async function listPlatforms(db: Db): Promise<PlatformSummary[]> {
     .selectFrom('platforms')
     .selectAll('platforms')
     .select((eb) => [
-      eb.selectFrom('resource_links').whereRef('resource_links.consumer_id', '=', 'platforms.consumer_id').select(eb.fn.countAll<number>().as('n')).as('resource_link_count'),
+      eb
+        .selectFrom('resource_links')
+        .whereRef('resource_links.consumer_id', '=', 'platforms.consumer_id')
+        .where('resource_links.lti_resource_link_id', 'not like', DEEP_LINKING_PLACEHOLDER_LIKE)
+        .select(eb.fn.countAll<number>().as('n'))
+        .as('resource_link_count'),
       eb.selectFrom('users').whereRef('users.consumer_id', '=', 'platforms.consumer_id').select(eb.fn.countAll<number>().as('n')).as('user_count'),
     ])
     .orderBy('platforms.issuer')

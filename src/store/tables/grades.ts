@@ -6,7 +6,8 @@ export interface GradeReportsTable {
   resource_id: number;
   user_id: number;
   job_id: number | null;
-  operation: 'replace' | 'read' | 'delete';
+  /** 'status': an AGS progress report without a score (Started, PendingManual). The column is free text, so no migration. */
+  operation: 'replace' | 'read' | 'delete' | 'status';
   score: number | null;
   outcome: 'accepted' | 'rejected' | 'failed';
   http_status: number | null;

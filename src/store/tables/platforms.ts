@@ -54,6 +54,8 @@ export interface LaunchServicesTable {
   ags_lineitems_url: string | null;
   ags_scopes: string | null;
   nrps_url: string | null;
+  /** The launch's LTI 1.3 `sub`: the AGS and NRPS user id, even when a verified lti1p1 claim recorded the launch under the LTI 1.1 user. Null on launches recorded before it was kept. */
+  subject: string | null;
 }
 
 export interface LineItemsTable {

@@ -6,6 +6,7 @@ import { makeBadToken } from './bad-tokens.js';
 import { DeepLinkReturn } from './deep-link-return.js';
 import { PlatformRefusal } from './http-kit.js';
 import { mintIdToken } from './id-token.js';
+import { type LmsLaunchInput, linkLogin, placementLogin } from './lms-launches.js';
 import { authorizeUrl, loginInitiation } from './oidc.js';
 import { createPlatformKeys } from './platform-keys.js';
 import { Registration } from './registration.js';
@@ -23,6 +24,7 @@ import type {
   LoginInitiation,
   LoginInitiationInput,
   Member,
+  MessageKind,
   MintedToken,
   RegistrationRecord,
   RequestRecord,
@@ -36,6 +38,7 @@ import type {
 export { BAD_TOKEN_KINDS, VALID_VARIANTS } from './bad-tokens.js';
 export { PlatformRefusal } from './http-kit.js';
 export { CLAIM, MEDIA, MESSAGE, ROLE, SCOPE } from './lti-names.js';
+export type { LmsLaunchInput } from './lms-launches.js';
 export { STORAGE_FRAME_NAME } from './storage-pages.js';
 export type * from './types.js';
 
@@ -71,6 +74,14 @@ export interface TestPlatform {
   loginInitiation(input: LoginInitiationInput): LoginInitiation;
   /** A platform page (storage frame + tool iframe) that starts this login in the browser. */
   launchFrameUrl(input: LoginInitiationInput): string;
+  /**
+   * The login initiation an LMS sends for a placement of a registered client (a deep linking
+   * request from "Add content", say): the client's login URL, the target_link_uri it registered
+   * for that message, its tool-level custom parameters substituted, its first deployment.
+   */
+  placementLogin(kind: MessageKind, input: LmsLaunchInput & { clientId?: string }): LoginInitiation;
+  /** The login initiation when someone opens a link the platform made from a deep linking response (its URL, custom, line item). */
+  linkLogin(resourceLinkId: string, input: LmsLaunchInput): LoginInitiation;
   /** What /auth does for the tool's redirect URL, without HTML. Throws PlatformRefusal. */
   authorize(request: string | URL | URLSearchParams): Promise<Authorization>;
   mintIdToken(input?: LaunchInput): Promise<MintedToken>;
@@ -173,6 +184,9 @@ export async function startTestPlatform(options: TestPlatformOptions = {}): Prom
       d.launchFrames.set(id, loginInitiation(state, input));
       return `${origin}/launch-frame?id=${id}`;
     },
+    placementLogin: (kind, input) => loginInitiation(state, placementLogin(state, d.registration.records(), input.clientId, kind, input)),
+    linkLogin: (resourceLinkId, input) =>
+      loginInitiation(state, linkLogin(state, d.registration.records(), d.deepLinks.records(), resourceLinkId, input)),
     authorize: (request) => authorizeUrl(state, ags, d.authRecords, request),
     mintIdToken: (input = {}) => mintIdToken(state, ags, input),
     badToken: (kind, input) => makeBadToken(state, ags, kind, input),

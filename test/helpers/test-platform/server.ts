@@ -72,6 +72,9 @@ export async function handleRequest(deps: ServerDeps, req: IncomingMessage, res:
       detail: null,
       requestedScopes: (fields.scope ?? '').split(' ').filter((s) => s !== ''),
       grantedScopes: [],
+      grantId: null,
+      verifiedWith: null,
+      assertionKid: null,
     };
     deps.tokenRecords.push(record);
     if (injectedFailure(deps, res)) {
@@ -84,6 +87,9 @@ export async function handleRequest(deps: ServerDeps, req: IncomingMessage, res:
       const granted = await deps.tokens.grant(fields);
       record.clientId = granted.clientId;
       record.grantedScopes = String(granted.body.scope).split(' ');
+      record.grantId = granted.proof.grantId;
+      record.verifiedWith = granted.proof.verifiedWith;
+      record.assertionKid = granted.proof.assertionKid;
       return sendJson(res, 200, granted.body);
     } catch (error) {
       const refusal = refusalOf(error);

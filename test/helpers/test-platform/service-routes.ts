@@ -86,7 +86,8 @@ export async function handleService(deps: ServiceDeps, call: ServiceRequest): Pr
       const item = visible(deps.ags.get(id), clientId);
       requireMedia(req, MEDIA.score);
       const body = parseJsonObject(call.body);
-      deps.ags.addScore({ at: deps.state.now(), clientId, contextId: item.contextId, lineItemId: item.id, body, ...scoreFields(body) });
+      const grantId = deps.tokens.peekGrant(req);
+      deps.ags.addScore({ at: deps.state.now(), clientId, contextId: item.contextId, lineItemId: item.id, body, ...scoreFields(body), ...(grantId === null ? {} : { grantId }) });
       res.writeHead(204).end();
       return;
     }

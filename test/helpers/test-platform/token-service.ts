@@ -1,11 +1,13 @@
 import { randomBytes } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
-import { type JWTVerifyGetKey, createRemoteJWKSet, decodeJwt, errors, jwtVerify } from 'jose';
+import { type JWTVerifyGetKey, createRemoteJWKSet, decodeJwt, decodeProtectedHeader, errors, jwtVerify } from 'jose';
 import { PlatformRefusal } from './http-kit.js';
 import { CLIENT_ASSERTION_TYPE } from './lti-names.js';
 import type { PlatformState } from './state.js';
 
 interface IssuedToken {
+  /** Names this grant in the records, without putting the bearer token itself there. */
+  grantId: string;
   clientId: string;
   scopes: string[];
   expiresAt: number;
@@ -20,15 +22,25 @@ function oauthError(status: number, code: string, description: string): Platform
  * the bearer check of every service endpoint. Assertions are verified by jose against the
  * tool's JWKS URL, so the tool's signing is checked by code the tool did not write.
  */
+/** How a granted token's client assertion was checked, for the token request record. */
+export interface GrantProof {
+  grantId: string;
+  /** The JWKS URL the assertion was verified against (the client's registered jwks_uri). */
+  verifiedWith: string;
+  /** The kid of the key that verified it. */
+  assertionKid: string | null;
+}
+
 export class TokenService {
   private readonly tokens = new Map<string, IssuedToken>();
   private readonly usedJti = new Set<string>();
   private readonly jwksByUrl = new Map<string, JWTVerifyGetKey>();
+  private grants = 0;
 
   constructor(private readonly state: PlatformState) {}
 
   /** Returns the token response body, or throws a PlatformRefusal whose code is the OAuth error. */
-  async grant(fields: Record<string, string>): Promise<{ clientId: string; requested: string[]; body: Record<string, unknown> }> {
+  async grant(fields: Record<string, string>): Promise<{ clientId: string; requested: string[]; body: Record<string, unknown>; proof: GrantProof }> {
     if (fields.grant_type !== 'client_credentials') throw oauthError(400, 'unsupported_grant_type', 'grant_type must be client_credentials.');
     if (fields.client_assertion_type !== CLIENT_ASSERTION_TYPE) {
       throw oauthError(400, 'invalid_request', `client_assertion_type must be ${CLIENT_ASSERTION_TYPE}.`);
@@ -73,7 +85,10 @@ export class TokenService {
     const granted = requested.filter((s) => client.allowedScopes.includes(s));
     if (granted.length === 0) throw oauthError(400, 'invalid_scope', 'None of the requested scopes is allowed for this client.');
     const accessToken = randomBytes(24).toString('base64url');
+    const grantId = `grant-${++this.grants}`;
+    const kid = decodeProtectedHeader(assertion).kid;
     this.tokens.set(accessToken, {
+      grantId,
       clientId: client.clientId,
       scopes: granted,
       expiresAt: this.state.now() + this.state.tokenTtlSeconds * 1000,
@@ -82,6 +97,7 @@ export class TokenService {
       clientId: client.clientId,
       requested,
       body: { access_token: accessToken, token_type: 'Bearer', expires_in: this.state.tokenTtlSeconds, scope: granted.join(' ') },
+      proof: { grantId, verifiedWith: client.toolJwksUrl, assertionKid: typeof kid === 'string' ? kid : null },
     };
   }
 
@@ -103,6 +119,12 @@ export class TokenService {
   peekClient(req: IncomingMessage): string | null {
     const match = /^Bearer\s+(\S+)$/i.exec(req.headers.authorization ?? '');
     return match === null ? null : (this.tokens.get(match[1] as string)?.clientId ?? null);
+  }
+
+  /** The grant of a request's bearer token (known or not, expired or not), for records. */
+  peekGrant(req: IncomingMessage): string | null {
+    const match = /^Bearer\s+(\S+)$/i.exec(req.headers.authorization ?? '');
+    return match === null ? null : (this.tokens.get(match[1] as string)?.grantId ?? null);
   }
 
   /** Makes every issued token expire now (to test the tool's refetch on 401). */

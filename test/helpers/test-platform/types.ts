@@ -196,6 +196,8 @@ export interface ScoreRecord {
   /** False when an equal or newer timestamp was already on record, so the result did not change. */
   applied: boolean;
   body: JsonObject;
+  /** The grant of the bearer token the score was posted with (see TokenRequestRecord.grantId). */
+  grantId?: string;
 }
 
 export interface Member extends JsonObject {
@@ -215,6 +217,12 @@ export interface RequestRecord {
 export interface TokenRequestRecord extends RequestRecord {
   requestedScopes: string[];
   grantedScopes: string[];
+  /** Names the token granted (null when refused); the scores posted with it name it too. */
+  grantId: string | null;
+  /** The JWKS URL the client assertion was verified against with jose (the client's jwks_uri). */
+  verifiedWith: string | null;
+  /** The kid in the client assertion's header. */
+  assertionKid: string | null;
 }
 
 export interface CreatedLink {

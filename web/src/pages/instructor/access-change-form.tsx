@@ -42,6 +42,14 @@ function guide(you: AccessChangesAnswer['you']): string {
   return parts.length === 0 ? 'The LMS sent no username or email for you.' : `Yours, as the LMS sent them: ${parts.join(' and ')}.`;
 }
 
+/** The Students text with the picked targets added on their own lines, leaving out any already named. */
+function withTargets(text: string, targets: string[]): string {
+  const named = new Set(text.split(/[\n,]/).map((t) => t.trim().toLowerCase()).filter((t) => t !== ''));
+  const fresh = targets.filter((t) => !named.has(t.toLowerCase()));
+  if (fresh.length === 0) return text;
+  return text.trim() === '' ? fresh.join('\n') : `${text.trimEnd()}\n${fresh.join('\n')}`;
+}
+
 export function AccessChangeForm({ you, onCreated }: { you: AccessChangesAnswer['you']; onCreated: (notes: string[]) => void }) {
   const [draft, setDraft] = useState<Draft>(EMPTY);
   const [saving, setSaving] = useState(false);
@@ -88,7 +96,7 @@ export function AccessChangeForm({ you, onCreated }: { you: AccessChangesAnswer[
           <textarea id={ids.id} rows={4} required aria-describedby={ids.describedBy} aria-invalid={ids.invalid} value={draft.targets} onInput={(e) => set('targets', e.currentTarget.value)} />
         )}
       </Field>
-      <RosterPicker onPick={(target) => set('targets', draft.targets.trim() === '' ? target : `${draft.targets.trimEnd()}\n${target}`)} />
+      <RosterPicker onPick={(targets) => set('targets', withTargets(draft.targets, targets))} />
       <fieldset>
         <legend>Availability for these students</legend>
         <p class="hint">Times are in {zone}. Empty keeps the exam’s own dates. From later than until: unavailable between the two, available before and after.</p>

@@ -1,0 +1,22 @@
+import type { Store } from '../store/database.js';
+import { AttemptWriteThread } from './attempt-write-thread.js';
+import { AttemptWriter } from './attempt-writer.js';
+
+/**
+ * The attempt writer for a store. PostgreSQL runs several groups at once over the pool (the
+ * database does the work in its own processes). SQLite has one writer anyway, and its
+ * statements run on the calling thread: they go to a thread of their own, so the event loop
+ * only parses, validates and acknowledges (docs/performance.md).
+ */
+export function createAttemptWriter(store: Store, now: () => number): AttemptWriter {
+  if (store.sqliteFile === null) return new AttemptWriter(store.db, { lanes: 4, now });
+  const thread = new AttemptWriteThread(store.sqliteFile);
+  return new AttemptWriter(store.db, {
+    lanes: 1,
+    now,
+    pipelined: true,
+    saveGroup: (batches, at) => thread.save(batches, at),
+    onClose: () => thread.close(),
+    onWarm: () => thread.warm(),
+  });
+}

@@ -1,0 +1,98 @@
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { AttemptWriteThread } from '../../src/commands/attempt-write-thread.js';
+import type { IncomingBatch } from '../../src/commands/save-attempt-batches.js';
+import { bearer, fixturePackage, launchAs, newConsumer, uploadAs } from '../helpers/launch.js';
+import { createTestApp, type TestApp } from '../helpers/test-app.js';
+
+/**
+ * On SQLite the group commits run on a thread of their own, with a second connection to the
+ * file (PostgreSQL has no such thread: its writes already run in the database's processes).
+ * These tests drive the thread directly, beside the app's own connection.
+ */
+describe('attempt writer thread on sqlite', () => {
+  let t: TestApp;
+  let attemptId = 0;
+  let sessionId = '';
+  before(async () => {
+    t = await createTestApp('sqlite');
+    const lms = await newConsumer(t);
+    const teacher = await launchAs(t, lms, { userId: 'teacher', role: 'Instructor' });
+    assert.equal((await uploadAs(t, teacher, fixturePackage('RuntimeBasicCalls_SCORM20043rdEdition.zip'))).statusCode, 201);
+    const token = await launchAs(t, lms, { userId: 'alice', role: 'Learner' });
+    attemptId = (JSON.parse((await t.app.inject({ method: 'POST', url: '/api/attempts', headers: bearer(token) })).body) as { attempt: { id: number } }).attempt.id;
+    sessionId = (JSON.parse((await t.app.inject({ method: 'GET', url: `/api/attempts/${attemptId}/launch`, headers: bearer(token) })).body) as { sessionId: string }).sessionId;
+  });
+  after(async () => t.close());
+
+  const batch = (seq: number, elements: Array<{ k: string; v: string }>): IncomingBatch => ({
+    attemptId,
+    sessionId,
+    seq,
+    elements: elements.map((e) => ({ ...e, t: null })),
+    terminate: false,
+    writerRole: 'student',
+  });
+  const storedValue = async (key: string, db = t.store.db): Promise<string | undefined> =>
+    (await db.selectFrom('attempt_values').select('value').where('attempt_id', '=', attemptId).where('key', '=', key).executeTakeFirst())?.value;
+
+  it('stores a group on its own connection, derives the state, and acknowledges a resend without applying it twice', async () => {
+    const thread = new AttemptWriteThread(t.store.sqliteFile as string);
+    try {
+      const first = await thread.save([batch(1, [{ k: 'cmi.score.raw', v: '3' }, { k: 'cmi.score.max', v: '4' }, { k: 'cmi.location', v: 'q1' }])], t.clock.now);
+      assert.deepEqual(first, [{ status: 'acked', seq: 1, ended: false }]);
+      const again = await thread.save([batch(1, [{ k: 'cmi.score.raw', v: '3' }, { k: 'cmi.score.max', v: '4' }, { k: 'cmi.location', v: 'q1' }])], t.clock.now);
+      assert.deepEqual(again, [{ status: 'acked', seq: 1, ended: false }]);
+      // Read through the app's connection: the thread's commit is visible to it.
+      assert.equal(await storedValue('cmi.location'), 'q1');
+      const row = await t.store.db.selectFrom('attempts').select(['element_count', 'score_raw', 'score_scaled']).where('id', '=', attemptId).executeTakeFirstOrThrow();
+      assert.equal(Number(row.element_count), 3);
+      assert.equal(row.score_raw, 3);
+      assert.equal(row.score_scaled, 0.75);
+    } finally {
+      await thread.close();
+    }
+  });
+
+  it('waits for a write transaction of the serving connection instead of failing, and sees its write', async () => {
+    const thread = new AttemptWriteThread(t.store.sqliteFile as string);
+    try {
+      thread.warm();
+      let saved: Promise<unknown> | null = null;
+      await t.store.db.transaction().execute(async (trx) => {
+        // The serving connection holds the write lock (BEGIN IMMEDIATE) while the thread is asked to write.
+        await trx.updateTable('attempts').set({ updated_at: t.clock.now + 1 }).where('id', '=', attemptId).execute();
+        saved = thread.save([batch(2, [{ k: 'cmi.location', v: 'q2' }])], t.clock.now + 2);
+        await new Promise((r) => setTimeout(r, 300));
+        // Still ours: the thread has not written past the lock.
+        assert.equal(await storedValue('cmi.location', trx), 'q1');
+      });
+      assert.deepEqual(await saved, [{ status: 'acked', seq: 2, ended: false }]);
+      assert.equal(await storedValue('cmi.location'), 'q2');
+      const row = await t.store.db.selectFrom('attempts').select(['updated_at', 'element_count']).where('id', '=', attemptId).executeTakeFirstOrThrow();
+      assert.equal(Number(row.updated_at), t.clock.now + 2, "the thread's update came after the serving connection's");
+      assert.equal(Number(row.element_count), 4);
+    } finally {
+      await thread.close();
+    }
+  });
+
+  it('refuses the groups it had when its thread dies, and starts a new thread for the next group', async () => {
+    const thread = new AttemptWriteThread(t.store.sqliteFile as string);
+    try {
+      // The thread is still starting when it is stopped: the group it was given is refused, never half-stored.
+      const settled = thread.save([batch(3, [{ k: 'cmi.location', v: 'q3' }])], t.clock.now + 3).then(
+        () => 'acked',
+        (error: unknown) => (error instanceof Error ? error.name : 'unknown'),
+      );
+      await thread.terminate();
+      assert.equal(await settled, 'AttemptWriteError');
+      assert.equal(await storedValue('cmi.location'), 'q2', 'nothing of the refused group was stored');
+      // The client sends it again: a new thread takes it.
+      assert.deepEqual(await thread.save([batch(3, [{ k: 'cmi.location', v: 'q3' }])], t.clock.now + 3), [{ status: 'acked', seq: 3, ended: false }]);
+      assert.equal(await storedValue('cmi.location'), 'q3');
+    } finally {
+      await thread.close();
+    }
+  });
+});

@@ -8,11 +8,17 @@ import { loadAccess } from './load-access.js';
 import { queueAgsStatus } from './queue-ags-status.js';
 import { resourceIdOfSession } from './resource-access.js';
 
+export interface StartedAttempt {
+  attempt: AttemptRow;
+  /** A job (the LMS's Started status) was queued with it: wake the job runner once this has committed. */
+  jobsQueued: boolean;
+}
+
 /**
  * Starts a new attempt for the session's user at the resource's current package version, when
  * the rules allow it (available now, no attempt left open, within the attempt limit).
  */
-export async function startAttempt(db: Kysely<Database>, session: LtiSession, now: number): Promise<AttemptRow> {
+export async function startAttempt(db: Kysely<Database>, session: LtiSession, now: number): Promise<StartedAttempt> {
   if (session.role !== 'student') throw new AppError('forbidden', 'Instructors try the exam with a test run, which saves nothing.');
   const resourceId = await resourceIdOfSession(db, session);
   const resource = resourceId === null ? undefined : await db.selectFrom('resources').selectAll().where('id', '=', resourceId).executeTakeFirst();
@@ -52,7 +58,7 @@ export async function startAttempt(db: Kysely<Database>, session: LtiSession, no
       .executeTakeFirstOrThrow();
     // An LTI 1.3 LMS hears that the activity started, on the first attempt only: after that the
     // activity has been submitted, and a platform may read a new Started as a rollback of the grade.
-    if (attempts.length === 0) await queueAgsStatus(trx, { resourceId: resource.id, userId: session.userId, status: 'started', at: now }, now);
-    return attempt;
+    const jobsQueued = attempts.length === 0 && (await queueAgsStatus(trx, { resourceId: resource.id, userId: session.userId, status: 'started', at: now }, now));
+    return { attempt, jobsQueued };
   });
 }

@@ -2,7 +2,7 @@ import { after, before, beforeEach, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { createTestApp, type TestApp } from '../helpers/test-app.js';
 import { databaseKinds } from '../helpers/test-store.js';
-import { ROLE, STORAGE_FRAME_NAME, startTestPlatform, type TestPlatform } from '../helpers/test-platform/index.js';
+import { ROLE, STORAGE_FRAME_NAME, startTestPlatform, tamperedState, type TestPlatform } from '../helpers/test-platform/index.js';
 import {
   TOOL_HOST,
   TOOL_ORIGIN,
@@ -142,7 +142,7 @@ for (const kind of databaseKinds()) {
       const mismatch = await postLaunch(t, first.auth.form, swapped);
       assert.equal(mismatch.statusCode, 400);
       assert.match(mismatch.body, /does not match the one this browser started the login with/);
-      const altered = await postLaunch(t, { ...first.auth.form, state: `${first.auth.state.slice(0, -1)}${first.auth.state.endsWith('A') ? 'B' : 'A'}` }, first.cookies);
+      const altered = await postLaunch(t, { ...first.auth.form, state: tamperedState(first.auth.state) }, first.cookies);
       assert.equal(altered.statusCode, 400);
       assert.match(altered.body, /not issued by this tool or has been altered/);
       assert.deepEqual(await storedCounts(t), before);

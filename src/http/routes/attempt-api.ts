@@ -36,7 +36,8 @@ export async function attemptApiRoutes(app: FastifyInstance): Promise<void> {
 
   app.post('/api/attempts', async (request, reply) => {
     const session = requireLtiSession(request);
-    const attempt = await startAttempt(services.store.db, session, services.now());
+    const { attempt, jobsQueued } = await startAttempt(services.store.db, session, services.now());
+    if (jobsQueued) services.jobs.wake();
     return reply.status(201).send({ attempt: { id: attempt.id, startedAt: new Date(attempt.started_at).toISOString() } });
   });
 

@@ -58,10 +58,13 @@ const PAYLOAD_DEFECTS: Partial<Record<BadTokenKind, (payload: JsonObject, nowSec
   },
 };
 
-function tamperedState(state: string | undefined): string {
+export function tamperedState(state: string | undefined): string {
   if (state === undefined || state === '') return 'not-the-state-the-tool-issued';
-  const last = state.at(-1) === 'A' ? 'B' : 'A';
-  return `${state.slice(0, -1)}${last}`;
+  // Not the last character: in base64url its low bits may be padding, so changing it can
+  // leave the decoded bytes (and the signature check) unchanged.
+  const at = state.length - 2;
+  const changed = state[at] === 'A' ? 'B' : 'A';
+  return `${state.slice(0, at)}${changed}${state.slice(at + 1)}`;
 }
 
 /**

@@ -35,7 +35,7 @@ import type {
   TokenRequestRecord,
 } from './types.js';
 
-export { BAD_TOKEN_KINDS, VALID_VARIANTS } from './bad-tokens.js';
+export { BAD_TOKEN_KINDS, VALID_VARIANTS, tamperedState } from './bad-tokens.js';
 export { PlatformRefusal } from './http-kit.js';
 export { CLAIM, MEDIA, MESSAGE, ROLE, SCOPE } from './lti-names.js';
 export type { LmsLaunchInput } from './lms-launches.js';

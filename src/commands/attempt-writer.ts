@@ -53,8 +53,6 @@ export class AttemptWriter {
   private readonly maxBatches: number;
   private readonly now: () => number;
   private idleWaiters: Array<() => void> = [];
-  /** Attempts' state values between groups (attempt-state-cache.ts); checked against the database each time. */
-  private readonly stateCache = new AttemptStateCache();
   private readonly saveGroup: (batches: IncomingBatch[], now: number) => Promise<BatchOutcome[]>;
   private readonly onClose: () => Promise<void>;
   private readonly onWarm: () => void;
@@ -69,7 +67,10 @@ export class AttemptWriter {
     this.maxBatches = options.maxBatches ?? 1000;
     this.lanes = Array.from({ length: Math.max(1, options.lanes ?? 1) }, () => ({ queue: [], running: false }));
     this.now = options.now ?? Date.now;
-    this.saveGroup = options.saveGroup ?? ((batches, now) => saveAttemptBatches(this.db, batches, now, this.stateCache));
+    // Stored on this thread by default, with attempts' state values kept between groups
+    // (attempt-state-cache.ts; checked against the database each time).
+    const stateCache = options.saveGroup ? null : new AttemptStateCache();
+    this.saveGroup = options.saveGroup ?? ((batches, now) => saveAttemptBatches(this.db, batches, now, stateCache));
     this.onClose = options.onClose ?? (() => Promise.resolve());
     this.onWarm = options.onWarm ?? (() => {});
     this.pipelined = options.pipelined ?? false;

@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { SecretBox } from '../lib/secret-box.js';
 import { LTI13_SERVICES } from '../lti/constants.js';
+import { grantedScopes, latestLaunchServices } from '../store/repositories/lti13-launch-records.js';
 import type { Database } from '../store/schema.js';
 import type { PlatformRow } from '../store/tables/platforms.js';
 import { type OutcomeService, findOutcomeService } from './find-outcome-service.js';
@@ -49,23 +50,13 @@ function originOf(url: string | null): string | null {
  * Basic Outcomes path (the latest launch that carried a result sourcedid).
  */
 export async function findGradeService(db: Kysely<Database>, box: SecretBox, resourceId: number, userId: number): Promise<GradeService> {
-  const latest = await db
-    .selectFrom('launches')
-    .innerJoin('resource_links', 'resource_links.id', 'launches.resource_link_id')
-    .leftJoin('launch_services', 'launch_services.launch_id', 'launches.id')
-    .select(['launches.id', 'launch_services.platform_id', 'launch_services.ags_lineitem_url', 'launch_services.ags_lineitems_url', 'launch_services.ags_scopes', 'launch_services.subject'])
-    .where('launches.user_id', '=', userId)
-    .where('resource_links.resource_id', '=', resourceId)
-    .orderBy('launches.created_at', 'desc')
-    .orderBy('launches.id', 'desc')
-    .limit(1)
-    .executeTakeFirst();
+  const latest = await latestLaunchServices(db, resourceId, userId);
   if (latest === undefined || latest.platform_id === null) {
     const service = await findOutcomeService(db, box, resourceId, userId);
     return service === null ? { kind: 'none', reason: null } : { kind: 'lti11', service };
   }
 
-  const scopes = (latest.ags_scopes ?? '').split(/\s+/).filter((s) => s !== '');
+  const scopes = grantedScopes(latest.ags_scopes);
   if (latest.ags_lineitem_url === null && latest.ags_lineitems_url === null) {
     return { kind: 'none', reason: "The student's latest launch (LTI 1.3) carried no Assignment and Grade Services claim: the link is not graded in the LMS." };
   }

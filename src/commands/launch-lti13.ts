@@ -49,8 +49,6 @@ export interface AcceptedLti13Launch {
   message: Lti13Message;
 }
 
-/** Deep linking requests name no link: their session hangs off one placeholder link per context. */
-export const DEEP_LINKING_LINK_PREFIX = DEEP_LINKING_PLACEHOLDER_PREFIX;
 
 const SESSION_MESSAGES: Record<Lti13Message['messageType'], SessionMessage> = {
   [LTI13.messageTypes.resourceLink]: 'resource-link',
@@ -144,7 +142,8 @@ export async function launchLti13(db: Kysely<Database>, deps: Lti13LaunchDeps, r
         ? await upsertContext(trx, identity.consumerId, { id: identity.contextId, title: c.title, label: c.label, type: c.type.length > 0 ? c.type.join(',') : null }, now)
         : null;
     const userId = await upsertUser(trx, identity.consumerId, identity.userId, personOf(message), now);
-    const ltiLinkId = identity.linkId ?? `${DEEP_LINKING_LINK_PREFIX}${identity.contextId ?? ''}`;
+    // Deep linking requests name no link: their session hangs off one placeholder link per context.
+    const ltiLinkId = identity.linkId ?? `${DEEP_LINKING_PLACEHOLDER_PREFIX}${identity.contextId ?? ''}`;
     const existing = linkHistory.length > 0 ? await findLinkByLtiId(trx, identity.consumerId, ltiLinkId) : undefined;
     const link = message.resourceLink;
     const resourceLinkId = await upsertResourceLink(

@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely';
 import { LTI13_SERVICES } from '../lti/constants.js';
 import { enqueueJob } from '../store/repositories/jobs.js';
+import { grantedScopes, latestLaunchServices } from '../store/repositories/lti13-launch-records.js';
 import type { Database } from '../store/schema.js';
 import { GRADE_JOB_MAX_DEADLINE_MS } from './grade-refresh.js';
 
@@ -52,22 +53,12 @@ export function readAgsStatusPayload(payload: unknown): AgsStatusPayload | null 
 export async function agsStatusWanted(db: Kysely<Database>, resourceId: number, userId: number): Promise<boolean> {
   const [state, latest] = await Promise.all([
     db.selectFrom('grade_states').select('sent_version').where('resource_id', '=', resourceId).where('user_id', '=', userId).executeTakeFirst(),
-    db
-      .selectFrom('launches')
-      .innerJoin('resource_links', 'resource_links.id', 'launches.resource_link_id')
-      .leftJoin('launch_services', 'launch_services.launch_id', 'launches.id')
-      .select(['launch_services.platform_id', 'launch_services.ags_lineitem_url', 'launch_services.ags_lineitems_url', 'launch_services.ags_scopes'])
-      .where('launches.user_id', '=', userId)
-      .where('resource_links.resource_id', '=', resourceId)
-      .orderBy('launches.created_at', 'desc')
-      .orderBy('launches.id', 'desc')
-      .limit(1)
-      .executeTakeFirst(),
+    latestLaunchServices(db, resourceId, userId),
   ]);
   if (state !== undefined && state.sent_version !== null) return false;
   if (latest === undefined || latest.platform_id === null) return false;
   if (latest.ags_lineitem_url === null && latest.ags_lineitems_url === null) return false;
-  return (latest.ags_scopes ?? '').split(/\s+/).includes(LTI13_SERVICES.scopes.score);
+  return grantedScopes(latest.ags_scopes).includes(LTI13_SERVICES.scopes.score);
 }
 
 /**

@@ -4,6 +4,7 @@ import { LTI13_SERVICES } from '../lti/constants.js';
 import { type AgsResult, readResults } from '../lti/lti13/ags.js';
 import { isLti13ServiceError } from '../lti/lti13/service-errors.js';
 import { type ServiceTokenClient, withServiceToken } from '../lti/lti13/service-token.js';
+import { grantedScopes } from '../store/repositories/lti13-launch-records.js';
 import type { Database } from '../store/schema.js';
 import type { PlatformRow } from '../store/tables/platforms.js';
 import { agsTokenClient, agsTokenScopes } from './send-ags-score.js';
@@ -71,7 +72,7 @@ async function resultService(db: Kysely<Database>, resourceId: number): Promise<
     if (launch.subject !== null) subjectOf.set(launch.user_id, launch.subject);
   }
   if (lineItemOf.size === 0) return 'The LMS has no gradebook column for this exam yet (none was named in a launch, and none was created by a send).';
-  return { platform, lineItemOf, subjectOf, scopes: (newest.ags_scopes ?? '').split(/\s+/).filter((s) => s !== '') };
+  return { platform, lineItemOf, subjectOf, scopes: grantedScopes(newest.ags_scopes) };
 }
 
 /**

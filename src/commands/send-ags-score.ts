@@ -4,7 +4,7 @@ import { LTI13_SERVICES } from '../lti/constants.js';
 import { OutcomeError } from '../lti/lti11/outcome-errors.js';
 import { type ActivityProgress, AgsError, type GradingProgress, type Score, createLineItem, findLineItem, postScore } from '../lti/lti13/ags.js';
 import type { SigningKey } from '../lti/lti13/jwt.js';
-import type { Lti13ServiceError } from '../lti/lti13/service-errors.js';
+import { type Lti13ServiceError, isLti13ServiceError } from '../lti/lti13/service-errors.js';
 import type { ServiceCall } from '../lti/lti13/service-http.js';
 import { ServiceTokenClient, withServiceToken } from '../lti/lti13/service-token.js';
 import type { Database } from '../store/schema.js';
@@ -148,14 +148,26 @@ async function postWithToken(deps: AgsSendDeps, service: AgsService, input: AgsS
     score.scoreMaximum = AGS_SCORE_MAXIMUM;
   }
   const answer = await postScore(lineItemUrl, score, call);
-  const what = input.score === null ? 'AGS status' : `AGS score ${scoreGivenOf(input.score)}/${AGS_SCORE_MAXIMUM}`;
-  return { status: answer.status, detail: `${what} (${input.activityProgress}, ${gradingProgress}) posted to ${lineItemUrl}` };
+  const what = input.score === null ? 'AGS status' : (`AGS score ${scoreGivenOf(input.score)}/${AGS_SCORE_MAXIMUM}` as const);
+  return { status: answer.status, detail: `${agsProgressLabel(what, input.activityProgress, gradingProgress)} posted to ${lineItemUrl}` };
 }
 
 /** A service failure as the grade path's error, so retries and audit rows work as for LTI 1.1. */
-export function outcomeErrorOf(error: Lti13ServiceError): OutcomeError {
+function outcomeErrorOf(error: Lti13ServiceError): OutcomeError {
   const kind = error.kind === 'invalid' ? 'malformed' : error.kind === 'http' && !error.retryable ? 'rejected' : error.kind;
   return new OutcomeError({ kind, status: error.status, description: error.description, retryable: error.retryable }, { cause: error });
+}
+
+/** Whatever a send to the LMS threw (LTI 1.1 or AGS), as the grade path's error; anything unknown is not retried. */
+export function sendFailureOf(caught: unknown): OutcomeError {
+  if (caught instanceof OutcomeError) return caught;
+  if (isLti13ServiceError(caught)) return outcomeErrorOf(caught);
+  return new OutcomeError({ kind: 'malformed', status: null, description: caught instanceof Error ? caught.message : String(caught), retryable: false }, { cause: caught });
+}
+
+/** How an AGS post names its progress in audit rows; also what finds an earlier status post among them. */
+export function agsProgressLabel(what: 'AGS status' | `AGS score ${string}`, activity: ActivityProgress, grading: GradingProgress): string {
+  return `${what} (${activity}, ${grading})`;
 }
 
 /** Completed once no attempt is open (the counting attempt has ended), else InProgress: the grade may still change. */

@@ -1,13 +1,12 @@
 import type { Kysely } from 'kysely';
 import { OutcomeError } from '../lti/lti11/outcome-errors.js';
 import type { ActivityProgress, GradingProgress } from '../lti/lti13/ags.js';
-import { isLti13ServiceError } from '../lti/lti13/service-errors.js';
 import { getGradeState, insertGradeReport } from '../store/repositories/grades.js';
 import type { Database } from '../store/schema.js';
 import { findGradeService } from './find-grade-service.js';
 import { loadSettings } from './load-access.js';
 import type { AgsStatus, AgsStatusPayload } from './queue-ags-status.js';
-import { outcomeErrorOf, sendAgsScore } from './send-ags-score.js';
+import { agsProgressLabel, sendAgsScore, sendFailureOf } from './send-ags-score.js';
 import type { GradeSendDeps } from './send-grade.js';
 
 export interface AgsStatusRequest {
@@ -31,7 +30,7 @@ const PROGRESS: Record<AgsStatus, { activity: ActivityProgress; grading: Grading
 };
 
 function detailPrefix(status: AgsStatus): string {
-  return `AGS status (${PROGRESS[status].activity}, ${PROGRESS[status].grading})`;
+  return agsProgressLabel('AGS status', PROGRESS[status].activity, PROGRESS[status].grading);
 }
 
 /**
@@ -92,9 +91,7 @@ export async function sendAgsStatus(deps: GradeSendDeps, req: AgsStatusRequest):
     httpStatus = answer.status;
     detail = answer.detail;
   } catch (caught) {
-    error = isLti13ServiceError(caught)
-      ? outcomeErrorOf(caught)
-      : new OutcomeError({ kind: 'malformed', status: null, description: caught instanceof Error ? caught.message : String(caught), retryable: false }, { cause: caught });
+    error = sendFailureOf(caught);
   } finally {
     release();
   }

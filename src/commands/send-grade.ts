@@ -4,11 +4,10 @@ import { type GradeEvent, shouldReport } from '../domain/report-timing.js';
 import type { SecretBox } from '../lib/secret-box.js';
 import { OutcomeError, sendOutcomeRequest } from '../lti/lti11/outcomes-client.js';
 import { replaceResultRequest } from '../lti/lti11/outcomes-xml.js';
-import { isLti13ServiceError } from '../lti/lti13/service-errors.js';
 import { getGradeState, insertGradeReport, markGradeSent, markGradeStatus } from '../store/repositories/grades.js';
 import type { Database } from '../store/schema.js';
 import { findGradeService } from './find-grade-service.js';
-import { activityProgressOf, outcomeErrorOf, sendAgsScore } from './send-ags-score.js';
+import { activityProgressOf, sendAgsScore, sendFailureOf } from './send-ags-score.js';
 import { enqueueGradeRefresh } from './grade-refresh.js';
 import { queuePendingManualStatus } from './queue-ags-status.js';
 import { recomputeGrade } from './recompute-grade.js';
@@ -122,12 +121,7 @@ export async function sendGrade(deps: GradeSendDeps, req: GradeSendRequest): Pro
       description = answer.response.description;
     }
   } catch (caught) {
-    error =
-      caught instanceof OutcomeError
-        ? caught
-        : isLti13ServiceError(caught)
-          ? outcomeErrorOf(caught)
-          : new OutcomeError({ kind: 'malformed', status: null, description: caught instanceof Error ? caught.message : String(caught), retryable: false }, { cause: caught });
+    error = sendFailureOf(caught);
   } finally {
     release();
   }

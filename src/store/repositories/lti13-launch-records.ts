@@ -9,6 +9,29 @@ export async function insertLaunchServices(db: Db, row: Insertable<LaunchService
   await db.insertInto('launch_services').values(row).execute();
 }
 
+/**
+ * A student's latest launch at any link of a resource, with the LTI 1.3 services it brought
+ * (all null for an LTI 1.1 launch): the latest launch decides where grades and statuses go.
+ */
+export async function latestLaunchServices(db: Db, resourceId: number, userId: number) {
+  return db
+    .selectFrom('launches')
+    .innerJoin('resource_links', 'resource_links.id', 'launches.resource_link_id')
+    .leftJoin('launch_services', 'launch_services.launch_id', 'launches.id')
+    .select(['launches.id', 'launch_services.platform_id', 'launch_services.ags_lineitem_url', 'launch_services.ags_lineitems_url', 'launch_services.ags_scopes', 'launch_services.subject'])
+    .where('launches.user_id', '=', userId)
+    .where('resource_links.resource_id', '=', resourceId)
+    .orderBy('launches.created_at', 'desc')
+    .orderBy('launches.id', 'desc')
+    .limit(1)
+    .executeTakeFirst();
+}
+
+/** The AGS scopes a launch granted, from the space-separated column. */
+export function grantedScopes(agsScopes: string | null): string[] {
+  return (agsScopes ?? '').split(/\s+/).filter((s) => s !== '');
+}
+
 /** True when the nonce is on record and unexpired: a replay, refused before anything is written. */
 export async function lti13NonceSeen(db: Db, platformId: number, nonce: string, now: number): Promise<boolean> {
   const row = await db

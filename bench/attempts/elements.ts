@@ -27,6 +27,15 @@ function suspend(): string {
   return SUSPEND[pick(random, SUSPEND_POOL)] ?? '';
 }
 
+/** The pool's strings as JSON, escaped once: escaping 2 KB of JSON per answer was a good part of the load generator's CPU. */
+const SUSPEND_JSON = SUSPEND.map((v) => JSON.stringify(v));
+
+/** A batch's elements already as JSON text, and how many there are. */
+export interface EncodedElements {
+  json: string;
+  count: number;
+}
+
 /**
  * What Numbas sets when an exam starts (SCORM 2004): the attempt's status and score range,
  * every question's objective and interaction, then suspend_data. It sets them one by one
@@ -87,6 +96,25 @@ export function answerBatch(answer: number, now: number): Element[] {
 }
 
 export const ANSWER_ELEMENTS = 4;
+
+/**
+ * answerBatch's elements as the JSON the client sends, built from pre-escaped parts (the same
+ * text JSON.stringify gives: test/unit/bench-elements.test.ts). The saturation phase sends
+ * thousands per second from the machine the server runs on; the cheaper each is to make, the
+ * more of the machine is left to the server.
+ */
+export function answerJson(answer: number, now: number): EncodedElements {
+  const q = answer % QUESTIONS;
+  const suspendJson = SUSPEND_JSON[pick(random, SUSPEND_POOL)] ?? '""';
+  return {
+    count: ANSWER_ELEMENTS,
+    json:
+      `[{"k":"cmi.interactions.${q}.learner_response","v":"x^${q}+${answer}","t":${now}},` +
+      `{"k":"cmi.objectives.${q}.score.raw","v":"${answer % 6}","t":${now}},` +
+      `{"k":"cmi.score.raw","v":"${answer % (QUESTIONS * 5)}","t":${now}},` +
+      `{"k":"cmi.suspend_data","v":${suspendJson},"t":${now}}]`,
+  };
+}
 
 /**
  * A long attempt's history for the resume test: `batch` of 200, 100 elements each, cycling

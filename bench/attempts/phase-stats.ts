@@ -80,7 +80,7 @@ export interface PhaseResult {
   /** Everything else the machine ran meanwhile (other jobs, kernel threads): should be ~0. */
   otherCpuCores: number;
   /**
-   * Group commit, read back from attempt_batches: every batch of one transaction has the same
+   * Group commit, read back from attempt_history: every batch of one transaction has the same
    * received_at, so distinct values ≈ transactions (two in the same millisecond count as one).
    */
   transactions: number;

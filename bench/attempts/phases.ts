@@ -1,6 +1,6 @@
 import { startMachineCpuWindow } from '../lib/machine-cpu.js';
 import { seededRandom } from '../lib/random.js';
-import { ANSWER_ELEMENTS, answerBatch, startBatches } from './elements.js';
+import { ANSWER_ELEMENTS, answerJson, startBatches } from './elements.js';
 import { type PhaseResult, type PhaseStats, createPhaseStats } from './phase-stats.js';
 import type { Student } from './student.js';
 
@@ -128,7 +128,7 @@ export function realisticPhase(students: Student[], seconds: number, probe: Prob
     for (const s of students) s.windowEnd = end;
     await runSchedule(offsets, ANSWER_PERIOD_MS, seconds * 1000, (i) => {
       const student = students[i];
-      if (student) student.send(answerBatch((answers[i] = (answers[i] ?? 0) + 1), Date.now()), stats);
+      if (student) student.send(answerJson((answers[i] = (answers[i] ?? 0) + 1), Date.now()), stats);
     });
     return seconds;
   });
@@ -147,10 +147,10 @@ export function saturationPhase(students: Student[], seconds: number, window: nu
     for (const s of students) {
       s.windowEnd = end;
       s.onAck = () => {
-        if (performance.now() < end && s.inFlight.size < window) s.send(answerBatch(answer++, Date.now()), stats);
+        if (performance.now() < end && s.inFlight.size < window) s.send(answerJson(answer++, Date.now()), stats);
       };
     }
-    for (const s of students) for (let k = 0; k < window; k++) s.send(answerBatch(answer++, Date.now()), stats);
+    for (const s of students) for (let k = 0; k < window; k++) s.send(answerJson(answer++, Date.now()), stats);
     await sleep(seconds * 1000);
     for (const s of students) s.onAck = null;
     return seconds;

@@ -36,7 +36,7 @@ export function resultLines(r: AttemptBenchResult): string[] {
     ...r.phases.map(phaseRow),
     '',
     `Resume: an attempt with a ${n(r.resume.historyElements)}-element history (${r.resume.keys} current keys, stored in ${r.resume.buildSeconds.toFixed(1)} s): \`GET /api/attempts/:id/launch\` ${r.resume.runs}× in a row, p50 ${ms(r.resume.p50Ms)} ms, p95 ${ms(r.resume.p95Ms)} ms, p99 ${ms(r.resume.p99Ms)} ms, max ${ms(r.resume.maxMs)} ms.`,
-    `Lost elements: ${r.loss.lost} (${n(r.loss.ackedBatches)} acknowledged batches / ${n(r.loss.ackedElements)} elements checked against attempt_elements; ${r.loss.missingElements} missing, ${r.loss.unackedElements} never acknowledged, ${r.loss.duplicatedElements} stored twice).`,
+    `Lost elements: ${r.loss.lost} (${n(r.loss.ackedBatches)} acknowledged batches / ${n(r.loss.ackedElements)} elements checked against attempt_history; ${r.loss.missingElements} missing, ${r.loss.unackedElements} never acknowledged, ${r.loss.duplicatedElements} stored twice).`,
     `Sockets still open at the end: ${n(r.connectedAtEnd)} of ${n(r.students)}. Client errors: ${errors === '' ? 'none' : errors}.`,
     ...(r.serverLog === '' ? [] : ['', 'The server logged:', '```', r.serverLog, '```']),
   ];

@@ -1,5 +1,5 @@
 import WebSocket from 'ws';
-import type { Element } from './elements.js';
+import type { Element, EncodedElements } from './elements.js';
 import type { PhaseStats } from './phase-stats.js';
 
 interface InFlight {
@@ -64,17 +64,19 @@ export class Student {
     });
   }
 
-  send(elements: Element[], phase: PhaseStats): void {
+  send(batch: Element[] | EncodedElements, phase: PhaseStats): void {
     const ws = this.ws;
     if (!ws || ws.readyState !== WebSocket.OPEN) {
       this.errors.push('send on a closed socket');
       return;
     }
     const seq = this.nextSeq++;
+    const count = Array.isArray(batch) ? batch.length : batch.count;
+    const elements = Array.isArray(batch) ? JSON.stringify(batch) : batch.json;
     phase.sentBatches++;
-    phase.sentElements += elements.length;
-    this.inFlight.set(seq, { sentAt: performance.now(), elements: elements.length, phase });
-    ws.send(JSON.stringify({ type: 'batch', seq, elements, terminate: false }));
+    phase.sentElements += count;
+    this.inFlight.set(seq, { sentAt: performance.now(), elements: count, phase });
+    ws.send(`{"type":"batch","seq":${seq},"elements":${elements},"terminate":false}`);
   }
 
   /** Resolves when nothing is in flight, or after timeoutMs (then the rest count as lost). */

@@ -7,7 +7,7 @@ export interface LossReport {
   /** Batches the clients saw acknowledged. */
   ackedBatches: number;
   ackedElements: number;
-  /** Elements of acknowledged batches that are not in attempt_elements. */
+  /** Elements of acknowledged batches that are not in attempt_history. */
   missingElements: number;
   /** Elements of batches never acknowledged (counted as lost: the run waited for them). */
   unackedElements: number;
@@ -18,7 +18,7 @@ export interface LossReport {
 
 /**
  * Compares what the clients were told against what the database holds: every acknowledged
- * batch must be in attempt_elements with all its elements, and exactly once. Reads through
+ * batch must be in attempt_history with all its elements, and exactly once. Reads through
  * the project's own store on the server's database (SQLite in WAL mode allows a second
  * connection while the server runs).
  */
@@ -27,7 +27,7 @@ export async function checkLoss(env: Record<string, string>, students: Student[]
   try {
     for (const phase of phases) {
       const row = await store.db
-        .selectFrom('attempt_batches')
+        .selectFrom('attempt_history')
         .select([sql<number>`count(*)`.as('batches'), sql<number>`count(distinct received_at)`.as('transactions')])
         .where('received_at', '>=', phase.startedAt)
         .where('received_at', '<=', phase.endedAt)
@@ -35,9 +35,11 @@ export async function checkLoss(env: Record<string, string>, students: Student[]
       phase.transactions = Number(row?.transactions ?? 0);
       phase.batchesPerTransaction = phase.transactions === 0 ? 0 : Number(row?.batches ?? 0) / phase.transactions;
     }
+    // Counted by the database (the elements column is a JSON array), not decoded here.
+    const length = store.dialect === 'sqlite' ? sql<number>`json_array_length(elements)` : sql<number>`json_array_length(elements::json)`;
     const rows = await store.db
-      .selectFrom('attempt_elements')
-      .select(['attempt_id', 'session_id', 'seq', sql<number>`count(*)`.as('n')])
+      .selectFrom('attempt_history')
+      .select(['attempt_id', 'session_id', 'seq', sql<number>`sum(${length})`.as('n')])
       .groupBy(['attempt_id', 'session_id', 'seq'])
       .execute();
     const stored = new Map<string, number>();

@@ -22,7 +22,7 @@ import { answerBatch, startBatches } from './elements.js';
 const kind = process.argv[2] === 'postgres' ? 'postgres' : 'sqlite';
 const students = Number(process.argv[3] ?? 1000);
 const groups = (process.argv[4] ?? '1,10,100,500,1000').split(',').map(Number);
-const ROUNDS = 5;
+const ROUNDS = Number(process.env.PROBE_ROUNDS ?? 5);
 
 const postgres = kind === 'postgres' ? await startPostgres({ fsync: true }) : null;
 if (postgres) process.env.TEST_PG_URL = postgres.url;

@@ -11,8 +11,8 @@ interface Pending {
 
 interface Lane {
   queue: Pending[];
-  /** A transaction is scheduled (setImmediate) or being written. */
-  running: boolean;
+  /** Groups scheduled (setImmediate) or being written. */
+  inFlight: number;
 }
 
 export interface AttemptWriterOptions {
@@ -36,6 +36,13 @@ export interface AttemptWriterOptions {
    * the next group waits one turn of the event loop to gather what the sockets deliver.
    */
   pipelined?: boolean;
+  /**
+   * Groups a lane may have in flight at once (default 1). With 2, a full group (maxBatches) is
+   * handed over while the previous one is still being written, so a writer on another thread
+   * finds it waiting when it commits instead of idling until the event loop gets round to
+   * its answer. That writer stores groups one after another, in the order given.
+   */
+  depth?: number;
 }
 
 /**
@@ -44,9 +51,11 @@ export interface AttemptWriterOptions {
  * under heavy load many batches share one transaction (and one fsync), so throughput grows
  * with load instead of collapsing.
  *
- * Batches of one attempt always go to the same lane, and a lane runs one transaction at a
- * time, so an attempt's batches commit in the order they arrived: a later value can never
- * be overwritten by an earlier one committing after it.
+ * Batches of one attempt always go to the same lane, and a lane's transactions commit one
+ * after another in the order its groups were taken (one at a time, or handed to a writer
+ * thread that stores them in turn), so an attempt's batches commit in the order they
+ * arrived. The current-value upsert does not rely on it: it never lets an older write
+ * replace a newer one (attempt-data.ts upsertValues).
  */
 export class AttemptWriter {
   private readonly lanes: Lane[];
@@ -57,6 +66,7 @@ export class AttemptWriter {
   private readonly onClose: () => Promise<void>;
   private readonly onWarm: () => void;
   private readonly pipelined: boolean;
+  private readonly depth: number;
   transactions = 0;
   batchesWritten = 0;
 
@@ -65,7 +75,7 @@ export class AttemptWriter {
     options: AttemptWriterOptions = {},
   ) {
     this.maxBatches = options.maxBatches ?? 1000;
-    this.lanes = Array.from({ length: Math.max(1, options.lanes ?? 1) }, () => ({ queue: [], running: false }));
+    this.lanes = Array.from({ length: Math.max(1, options.lanes ?? 1) }, () => ({ queue: [], inFlight: 0 }));
     this.now = options.now ?? Date.now;
     // Stored on this thread by default, with attempts' state values kept between groups
     // (attempt-state-cache.ts; checked against the database each time).
@@ -74,6 +84,7 @@ export class AttemptWriter {
     this.onClose = options.onClose ?? (() => Promise.resolve());
     this.onWarm = options.onWarm ?? (() => {});
     this.pipelined = options.pipelined ?? false;
+    this.depth = Math.max(1, options.depth ?? 1);
   }
 
   submit(batch: IncomingBatch): Promise<BatchOutcome> {
@@ -111,7 +122,7 @@ export class AttemptWriter {
   }
 
   private isIdle(): boolean {
-    return this.lanes.every((lane) => !lane.running && lane.queue.length === 0);
+    return this.lanes.every((lane) => lane.inFlight === 0 && lane.queue.length === 0);
   }
 
   /**
@@ -119,11 +130,20 @@ export class AttemptWriter {
    * whatever arrived during its write is already queued, so the next group starts at once.
    */
   private pump(lane: Lane, gathered = false): void {
-    if (!lane.running && lane.queue.length > 0 && gathered) {
-      lane.running = true;
-      void this.write(lane, lane.queue.splice(0, this.maxBatches));
-    } else if (!lane.running && lane.queue.length > 0) {
-      lane.running = true;
+    if (lane.queue.length === 0) {
+      if (this.isIdle()) {
+        const waiters = this.idleWaiters;
+        this.idleWaiters = [];
+        for (const wake of waiters) wake();
+      }
+      return;
+    }
+    if (lane.inFlight === 0) {
+      lane.inFlight++;
+      if (gathered) {
+        void this.write(lane, lane.queue.splice(0, this.maxBatches));
+        return;
+      }
       // Gather first, then write: start the transaction after every socket that is readable
       // now has delivered its messages (setImmediate runs after the event loop's I/O phase).
       // Started at once, a SQLite transaction (synchronous under Kysely's promises) would
@@ -132,10 +152,9 @@ export class AttemptWriter {
       // (docs/performance.md). The wait is one turn of the event loop, so an idle server
       // still writes a lone batch at once.
       setImmediate(() => void this.write(lane, lane.queue.splice(0, this.maxBatches)));
-    } else if (this.isIdle()) {
-      const waiters = this.idleWaiters;
-      this.idleWaiters = [];
-      for (const wake of waiters) wake();
+    } else if (lane.inFlight < this.depth && lane.queue.length >= this.maxBatches) {
+      lane.inFlight++;
+      void this.write(lane, lane.queue.splice(0, this.maxBatches));
     }
   }
 
@@ -152,7 +171,7 @@ export class AttemptWriter {
       outcomes = await this.save(group);
     } catch (error) {
       await this.writeOneByOne(group, error);
-      lane.running = false;
+      lane.inFlight--;
       this.pump(lane);
       return;
     }
@@ -160,7 +179,7 @@ export class AttemptWriter {
     // writer thread) stores the next group while the event loop sends them, instead of
     // waiting for it (docs/performance.md). Order per attempt is kept: the next group is
     // stored after this one, which has committed.
-    lane.running = false;
+    lane.inFlight--;
     this.pump(lane, this.pipelined);
     group.forEach((p, i) => p.resolve(outcomes[i] as BatchOutcome));
   }

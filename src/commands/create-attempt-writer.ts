@@ -15,6 +15,7 @@ export function createAttemptWriter(store: Store, now: () => number): AttemptWri
     lanes: 1,
     now,
     pipelined: true,
+    depth: 2,
     saveGroup: (batches, at) => thread.save(batches, at),
     onClose: () => thread.close(),
     onWarm: () => thread.warm(),

@@ -3,13 +3,10 @@ import { deriveAttemptState, isStateKey, sessionTimeKey } from '../domain/attemp
 import { type AttemptStateCache, type StateValues, applyWrite } from './attempt-state-cache.js';
 import type { ScormVersion } from '../domain/scorm-version.js';
 import { parseSessionTime } from '../scorm/cmi-time.js';
+import { appendBatches, type BatchKey } from '../store/repositories/attempt-history.js';
 import {
-  appendElements,
   type AttemptUpdate,
-  type BatchKey,
-  type ElementRow,
   readStateValues,
-  recordBatches,
   sessionRanks,
   type ValueRow,
   sumSessionTimes,
@@ -99,15 +96,15 @@ export async function saveAttemptBatches(db: Kysely<Database>, batches: Incoming
       }
     }
 
+    // The history row is also the batch's record: only the batches it did not hold yet are applied.
     const fresh = new Set(
-      (await recordBatches(trx, candidates.map((b) => ({ attempt_id: b.attemptId, session_id: b.sessionId, seq: b.seq })), now)).map(batchId),
+      (await appendBatches(trx, candidates.map((b) => ({ attempt_id: b.attemptId, session_id: b.sessionId, seq: b.seq, received_at: now, elements: b.elements })))).map(batchId),
     );
     const applied = candidates.filter((b) => fresh.has(batchId(b)));
 
     // A batch's rank is when its session was opened, so a newer window's values win over a
     // late batch from an older one; a session we never opened ranks as now.
     const ranks = new Map((await sessionRanks(trx, [...new Set(applied.map((b) => b.attemptId))])).map((r) => [`${r.attempt_id}\u0000${r.session_id}`, r.opened_at]));
-    const history: ElementRow[] = [];
     const current = new Map<string, ValueRow>();
     const sessionTimes = new Map<string, { attempt_id: number; session_id: string; session_time_ms: number; opened_at: number }>();
     const touched: Touched = new Map();
@@ -119,7 +116,6 @@ export async function saveAttemptBatches(db: Kysely<Database>, batches: Incoming
       if (batch.terminate) mark.terminate = Math.max(mark.terminate ?? 0, batch.seq);
       const rank = ranks.get(`${batch.attemptId}\u0000${batch.sessionId}`) ?? now;
       for (const el of batch.elements) {
-        history.push({ attempt_id: batch.attemptId, key: el.k, value: el.v, client_time: el.t, server_time: now, session_id: batch.sessionId, seq: batch.seq });
         // Within a group, keep the newest write of each key (by session rank, then seq, then
         // order inside the batch); the upsert then applies it only over older writes.
         const id = `${batch.attemptId}\u0000${el.k}`;
@@ -138,7 +134,6 @@ export async function saveAttemptBatches(db: Kysely<Database>, batches: Incoming
       }
       touched.set(batch.attemptId, mark);
     }
-    await appendElements(trx, history);
     await upsertValues(trx, [...current.values()]);
     await upsertSessionTimes(trx, [...sessionTimes.values()]);
 

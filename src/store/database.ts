@@ -6,6 +6,7 @@ import type { Database } from './schema.js';
 import { preparingPool } from './prepared-statements.js';
 import { startCheckpointer } from './sqlite-checkpointer.js';
 import { openSqliteConnection, sqliteKysely } from './sqlite-connection.js';
+import { SqliteWriteGate } from './sqlite-write-gate.js';
 
 export type Dialect = 'sqlite' | 'postgres';
 
@@ -14,6 +15,8 @@ export interface Store {
   dialect: Dialect;
   /** The SQLite file, so the attempt writer's thread can open its own connection; null on PostgreSQL. */
   sqliteFile: string | null;
+  /** Turns at SQLite's write lock, shared by the serving connection and the attempt writer's thread; null on PostgreSQL. */
+  sqliteGate: SqliteWriteGate | null;
   close(): Promise<void>;
 }
 
@@ -30,12 +33,14 @@ export interface StoreOptions {
 // times stay far below that, so parse them as numbers and keep one row shape for both dialects.
 pg.types.setTypeParser(20, (value) => Number(value));
 
-function openSqlite(file: string): { db: Kysely<Database>; close(): Promise<void> } {
+function openSqlite(file: string): { db: Kysely<Database>; gate: SqliteWriteGate | null; close(): Promise<void> } {
   const database = openSqliteConnection(file);
   const checkpointer = startCheckpointer(file, (message) => process.emitWarning(`SQLite checkpoint worker: ${message}`));
-  const db = sqliteKysely(database);
+  const gate = new SqliteWriteGate();
+  const db = sqliteKysely(database, gate);
   return {
     db,
+    gate,
     async close() {
       await checkpointer.stop();
       await db.destroy();
@@ -43,10 +48,10 @@ function openSqlite(file: string): { db: Kysely<Database>; close(): Promise<void
   };
 }
 
-function openPostgres(url: string, poolSize: number): { db: Kysely<Database>; close(): Promise<void> } {
+function openPostgres(url: string, poolSize: number): { db: Kysely<Database>; gate: SqliteWriteGate | null; close(): Promise<void> } {
   const pool = preparingPool(new pg.Pool({ connectionString: url, max: poolSize }));
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
-  return { db, close: () => db.destroy() };
+  return { db, gate: null, close: () => db.destroy() };
 }
 
 export async function openStore(options: StoreOptions): Promise<Store> {
@@ -54,7 +59,7 @@ export async function openStore(options: StoreOptions): Promise<Store> {
   const sqliteFile = options.databaseUrl ? null : (options.sqliteFile ?? join(options.dataDir, 'lti-exam-provider.sqlite'));
   const opened = options.databaseUrl ? openPostgres(options.databaseUrl, options.poolSize ?? 10) : openSqlite(sqliteFile as string);
   await migrate(opened.db);
-  return { db: opened.db, dialect, sqliteFile, close: opened.close };
+  return { db: opened.db, dialect, sqliteFile, sqliteGate: opened.gate, close: opened.close };
 }
 
 export async function migrate(db: Kysely<Database>): Promise<void> {

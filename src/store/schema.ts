@@ -1,6 +1,6 @@
 import type { AccessChangeTargetsTable, AccessChangesTable, AccessTokensTable } from './tables/access.js';
 import type { AdminSessionsTable, AdminsTable } from './tables/admins.js';
-import type { AttemptBatchesTable, AttemptElementsTable, AttemptSessionsTable, AttemptValuesTable, AttemptsTable } from './tables/attempts.js';
+import type { AttemptHistoryTable, AttemptSessionsTable, AttemptValuesTable, AttemptsTable } from './tables/attempts.js';
 import type { ConsumersTable } from './tables/consumers.js';
 import type { ContextsTable } from './tables/contexts.js';
 import type { GradeReportsTable, GradeStatesTable } from './tables/grades.js';
@@ -27,9 +27,8 @@ export interface Database {
   package_blobs: PackageBlobsTable;
   package_versions: PackageVersionsTable;
   attempts: AttemptsTable;
-  attempt_elements: AttemptElementsTable;
+  attempt_history: AttemptHistoryTable;
   attempt_values: AttemptValuesTable;
-  attempt_batches: AttemptBatchesTable;
   attempt_sessions: AttemptSessionsTable;
   access_tokens: AccessTokensTable;
   access_changes: AccessChangesTable;

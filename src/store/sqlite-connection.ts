@@ -1,8 +1,9 @@
 import SQLite from 'better-sqlite3';
-import { CompiledQuery, type DatabaseConnection, type Driver, Kysely, SqliteDialect } from 'kysely';
+import { CompiledQuery, type DatabaseConnection, type Driver, Kysely, type QueryResult, SqliteDialect, type SqliteDialectConfig, SqliteDriver } from 'kysely';
 import type { Database } from './schema.js';
 import { BACKSTOP_WAL_PAGES } from './sqlite-checkpointer.js';
-import { withStatementCache } from './sqlite-statement-cache.js';
+import { type CachedSqliteDatabase, withStatementCache } from './sqlite-statement-cache.js';
+import type { SqliteWriteGate } from './sqlite-write-gate.js';
 
 /** A connection's page cache. */
 const PAGE_CACHE_KIB = 64 * 1024;
@@ -30,23 +31,94 @@ export function openSqliteConnection(file: string): SQLite.Database {
 }
 
 /**
- * SQLite dialect whose transactions start with BEGIN IMMEDIATE. Two connections write to the
+ * SQLite driver whose transactions start with BEGIN IMMEDIATE. Two connections write to the
  * file (the serving one and the attempt writer's thread). A deferred transaction that read
  * first and then writes fails at once with SQLITE_BUSY_SNAPSHOT when the other connection
- * committed in between, without waiting; an immediate one takes the write lock up front, so
- * it waits (busy_timeout) for the other's commit instead and then sees it.
+ * committed in between, without waiting; an immediate one takes the write lock up front.
+ *
+ * With a gate (the serving connection's), every write first awaits its turn at the lock
+ * (sqlite-write-gate.ts): a transaction from BEGIN to COMMIT or ROLLBACK, a statement outside
+ * one for its own run. Reads never wait: in WAL mode they do not need the lock.
  */
-class ImmediateSqliteDialect extends SqliteDialect {
-  override createDriver(): Driver {
-    const driver = super.createDriver();
-    driver.beginTransaction = async (connection: DatabaseConnection): Promise<void> => {
-      await connection.executeQuery(CompiledQuery.raw('begin immediate'));
+class ImmediateSqliteDriver extends SqliteDriver {
+  /** Ends the open transaction's turn at the gate; null outside a transaction. */
+  private turn: (() => void) | null = null;
+
+  constructor(
+    config: SqliteDialectConfig,
+    private readonly database: CachedSqliteDatabase,
+    private readonly gate: SqliteWriteGate | null,
+  ) {
+    super(config);
+  }
+
+  override async acquireConnection(): Promise<DatabaseConnection> {
+    const connection = await super.acquireConnection();
+    const gate = this.gate;
+    if (gate === null) return connection;
+    return {
+      executeQuery: async <R>(query: CompiledQuery): Promise<QueryResult<R>> => {
+        if (this.turn !== null || this.database.isReadonly(query.sql)) return connection.executeQuery<R>(query);
+        const release = await gate.acquire();
+        try {
+          return await connection.executeQuery<R>(query);
+        } finally {
+          release();
+        }
+      },
+      streamQuery: <R>(query: CompiledQuery, chunkSize?: number) => connection.streamQuery<R>(query, chunkSize),
     };
-    return driver;
+  }
+
+  override async beginTransaction(connection: DatabaseConnection): Promise<void> {
+    if (this.gate !== null) this.turn = await this.gate.acquire();
+    try {
+      await connection.executeQuery(CompiledQuery.raw('begin immediate'));
+    } catch (error) {
+      this.endTurn();
+      throw error;
+    }
+  }
+
+  override async commitTransaction(connection: DatabaseConnection): Promise<void> {
+    // A failed COMMIT is followed by Kysely's ROLLBACK, which ends the turn.
+    await super.commitTransaction(connection);
+    this.endTurn();
+  }
+
+  override async rollbackTransaction(connection: DatabaseConnection): Promise<void> {
+    try {
+      await super.rollbackTransaction(connection);
+    } finally {
+      this.endTurn();
+    }
+  }
+
+  private endTurn(): void {
+    const release = this.turn;
+    this.turn = null;
+    release?.();
   }
 }
 
-/** Kysely over one SQLite connection, statements kept prepared, transactions immediate. */
-export function sqliteKysely(database: SQLite.Database): Kysely<Database> {
-  return new Kysely<Database>({ dialect: new ImmediateSqliteDialect({ database: withStatementCache(database) }) });
+class ImmediateSqliteDialect extends SqliteDialect {
+  constructor(
+    private readonly settings: SqliteDialectConfig & { database: CachedSqliteDatabase },
+    private readonly gate: SqliteWriteGate | null,
+  ) {
+    super(settings);
+  }
+
+  override createDriver(): Driver {
+    return new ImmediateSqliteDriver(this.settings, this.settings.database, this.gate);
+  }
+}
+
+/**
+ * Kysely over one SQLite connection, statements kept prepared, transactions immediate.
+ * `gate`: the serving connection's turns at the write lock, shared with the attempt writer's
+ * thread (null on that thread itself, whose turns the event loop takes for it).
+ */
+export function sqliteKysely(database: SQLite.Database, gate: SqliteWriteGate | null = null): Kysely<Database> {
+  return new Kysely<Database>({ dialect: new ImmediateSqliteDialect({ database: withStatementCache(database) }, gate) });
 }

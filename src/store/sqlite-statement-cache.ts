@@ -14,9 +14,14 @@ const DEFAULT_CAPACITY = 256;
  * A statement still being iterated (a streamed query) cannot run again until it finishes,
  * so a busy one is never handed out: that caller gets a fresh, uncached statement.
  */
-export function withStatementCache(database: SQLite.Database, capacity = DEFAULT_CAPACITY): SqliteDatabase {
+export interface CachedSqliteDatabase extends SqliteDatabase {
+  /** Whether this SQL leaves the database unchanged (SQLite's own answer, from the prepared statement). */
+  isReadonly(sql: string): boolean;
+}
+
+export function withStatementCache(database: SQLite.Database, capacity = DEFAULT_CAPACITY): CachedSqliteDatabase {
   const statements = new Map<string, SQLite.Statement>();
-  return {
+  const cache: CachedSqliteDatabase = {
     close: () => {
       statements.clear();
       database.close();
@@ -38,5 +43,7 @@ export function withStatementCache(database: SQLite.Database, capacity = DEFAULT
       }
       return statement;
     },
+    isReadonly: (sql: string): boolean => (cache.prepare(sql) as SQLite.Statement).readonly,
   };
+  return cache;
 }

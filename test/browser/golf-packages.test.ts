@@ -164,7 +164,7 @@ describe('the golf sample packages in the player in Chromium', () => {
         await eventually(
           'LMSFinish reaches the server (the terminate batch)',
           async () => {
-            const batches = await t.store.db.selectFrom('attempt_batches').select('seq').where('attempt_id', '=', attempt.id).execute();
+            const batches = await t.store.db.selectFrom('attempt_history').select('seq').where('attempt_id', '=', attempt.id).execute();
             return batches.length > 0 ? batches : undefined;
           },
           () => `page problems: ${JSON.stringify(problems)}`,

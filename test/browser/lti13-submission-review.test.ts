@@ -14,6 +14,7 @@ import { readValues } from '../../src/store/repositories/attempt-data.js';
 import { uploadAs } from '../helpers/launch.js';
 import { ROLE } from '../helpers/test-platform/index.js';
 import { type Lti13Browser, startLti13Browser } from './lti13-browser.js';
+import { readHistory } from '../../src/store/repositories/attempt-history.js';
 
 const CLIENT = 'browser-review';
 const LINK = { id: 'review-link', title: 'Review exam' };
@@ -65,9 +66,9 @@ describe('submission review in Chromium', () => {
 
   async function stored() {
     const values = Object.fromEntries((await readValues(b.t.store.db, attemptId)).map((r) => [r.key, r.value]));
-    const history = await b.t.store.db.selectFrom('attempt_elements').select((eb) => eb.fn.countAll<number>().as('n')).where('attempt_id', '=', attemptId).executeTakeFirstOrThrow();
+    const history = (await readHistory(b.t.store.db, attemptId)).length;
     const attempts = await b.t.store.db.selectFrom('attempts').selectAll().orderBy('id').execute();
-    return { values, history: Number(history.n), attempts };
+    return { values, history, attempts };
   }
 
   it("opens the for_user student's attempt in review mode for the instructor, and saves nothing", async () => {

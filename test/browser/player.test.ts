@@ -214,7 +214,7 @@ describe('web app and player in Chromium', () => {
     await waitForText(page.getByTestId('save-status'), 'All answers saved');
     assert.equal(await page.evaluate((k) => window.localStorage.getItem(k), key), null);
     const batch = await t.store.db
-      .selectFrom('attempt_batches')
+      .selectFrom('attempt_history')
       .select(['seq'])
       .where('attempt_id', '=', attempt.id)
       .where('session_id', '=', 'an-earlier-page')

@@ -21,21 +21,18 @@ export interface TestStore extends Store {
   databaseUrl: string | null;
 }
 
-/** A fresh, migrated, empty database of the given kind; `close` removes it. */
-export async function createTestStore(kind: Dialect): Promise<TestStore> {
+/** A fresh database that nothing has touched yet: a directory for the SQLite file, or a new PostgreSQL database. */
+export interface EmptyDatabase {
+  dataDir: string;
+  /** null on SQLite (the file goes in dataDir). */
+  databaseUrl: string | null;
+  drop(): Promise<void>;
+}
+
+export async function createEmptyDatabase(kind: Dialect): Promise<EmptyDatabase> {
   const dataDir = mkdtempSync(join(tmpdir(), 'lti-exam-test-'));
-  if (kind === 'sqlite') {
-    const store = await openStore({ databaseUrl: null, dataDir });
-    return {
-      ...store,
-      dataDir,
-      databaseUrl: null,
-      close: async () => {
-        await store.close();
-        rmSync(dataDir, { recursive: true, force: true });
-      },
-    };
-  }
+  const removeDir = () => rmSync(dataDir, { recursive: true, force: true });
+  if (kind === 'sqlite') return { dataDir, databaseUrl: null, drop: async () => removeDir() };
   const adminUrl = process.env.TEST_PG_URL;
   if (!adminUrl) throw new Error('TEST_PG_URL is not set');
   const name = `t_${randomBytes(6).toString('hex')}`;
@@ -43,19 +40,30 @@ export async function createTestStore(kind: Dialect): Promise<TestStore> {
   await admin.connect();
   await admin.query(`create database ${name}`);
   await admin.end();
-  const databaseUrl = adminUrl.replace(/\/[^/]*$/, `/${name}`);
-  const store = await openStore({ databaseUrl, dataDir });
   return {
-    ...store,
     dataDir,
-    databaseUrl,
-    close: async () => {
-      await store.close();
+    databaseUrl: adminUrl.replace(/\/[^/]*$/, `/${name}`),
+    drop: async () => {
       const cleanup = new pg.Client({ connectionString: adminUrl });
       await cleanup.connect();
       await cleanup.query(`drop database if exists ${name} with (force)`);
       await cleanup.end();
-      rmSync(dataDir, { recursive: true, force: true });
+      removeDir();
+    },
+  };
+}
+
+/** A fresh, migrated, empty database of the given kind; `close` removes it. */
+export async function createTestStore(kind: Dialect): Promise<TestStore> {
+  const empty = await createEmptyDatabase(kind);
+  const store = await openStore({ databaseUrl: empty.databaseUrl, dataDir: empty.dataDir });
+  return {
+    ...store,
+    dataDir: empty.dataDir,
+    databaseUrl: empty.databaseUrl,
+    close: async () => {
+      await store.close();
+      await empty.drop();
     },
   };
 }

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { bearer, fixturePackage, launchAs, newConsumer, uploadAs } from '../helpers/launch.js';
 import { createTestApp, type TestApp } from '../helpers/test-app.js';
 import { databaseKinds } from '../helpers/test-store.js';
+import { readHistory } from '../../src/store/repositories/attempt-history.js';
 
 for (const kind of databaseKinds()) {
   describe(`attempt data pipeline on ${kind}`, () => {
@@ -87,7 +88,7 @@ for (const kind of databaseKinds()) {
       assert.deepEqual(first.body.acked, [1]);
       const again = await post(alice, `/api/attempts/${attemptId}/batches`, { sessionId, batches: [batch, { seq: 2, elements: [{ k: 'cmi.location', v: '3', t: 4 }] }] });
       assert.deepEqual(again.body.acked, [1, 2]);
-      const history = await t.store.db.selectFrom('attempt_elements').select('key').where('attempt_id', '=', attemptId).execute();
+      const history = await readHistory(t.store.db, attemptId);
       assert.equal(history.length, 5, 'the resent batch was stored once');
       const resumed = await get(alice, `/api/attempts/${attemptId}/launch`);
       assert.equal((resumed.body.runtime as { entry: string }).entry, 'resume');
@@ -105,13 +106,13 @@ for (const kind of databaseKinds()) {
         { sessionId: 'abcdefgh12', batches: [{ seq: 1, elements: [{ k: 'bad key!', v: 'x' }] }] },
         { sessionId: 'abcdefgh12', batches: [{ seq: 1, elements: [{ k: 'cmi.x', v: { not: 'a string' } }] }] },
       ];
-      const count = (await t.store.db.selectFrom('attempt_elements').select('id').execute()).length;
+      const count = (await t.store.db.selectFrom('attempt_history').select('id').execute()).length;
       for (const body of cases) {
         const res = await post(alice, `/api/attempts/${attemptId}/batches`, body);
         assert.equal(res.status, 400, JSON.stringify(body));
         assert.match(String((res.body.error as { message: string }).message), /Invalid request/);
       }
-      assert.equal((await t.store.db.selectFrom('attempt_elements').select('id').execute()).length, count);
+      assert.equal((await t.store.db.selectFrom('attempt_history').select('id').execute()).length, count);
     });
 
     it("keeps students out of each other's attempts, and other resources out", async () => {

@@ -4,6 +4,7 @@ import { bearer, fixturePackage, launchAs, newConsumer, uploadAs } from '../help
 import { connectSocket } from '../helpers/socket-client.js';
 import { createTestApp, type TestApp } from '../helpers/test-app.js';
 import { databaseKinds } from '../helpers/test-store.js';
+import { decodeHistoryElements, readHistory } from '../../src/store/repositories/attempt-history.js';
 
 for (const kind of databaseKinds()) {
   describe(`attempt websocket on ${kind}`, () => {
@@ -42,7 +43,7 @@ for (const kind of databaseKinds()) {
       client.send({ type: 'batch', seq: 5, elements: [{ k: 'cmi.core.lesson_location', v: 'resent' }] });
       for (let seq = 1; seq <= 20; seq++) await client.next((m) => m.type === 'ack' && m.seq === seq);
       await new Promise((r) => setTimeout(r, 100));
-      const rows = await t.store.db.selectFrom('attempt_elements').select(['key', 'value']).where('attempt_id', '=', attemptId).where('session_id', '=', sessionId).execute();
+      const rows = (await readHistory(t.store.db, attemptId)).filter((r) => r.session_id === sessionId);
       assert.equal(rows.length, 40, 'the resent batch 5 changed nothing');
       const current = await t.store.db.selectFrom('attempt_values').select('value').where('attempt_id', '=', attemptId).where('key', '=', 'cmi.core.lesson_location').executeTakeFirstOrThrow();
       assert.equal(current.value, '20');
@@ -87,7 +88,7 @@ for (const kind of databaseKinds()) {
       assert.ok(outcomes.every((o) => o.status === 'acked'));
       const used = t.app.services.writer.transactions - before;
       assert.ok(used < 200, `group commit used ${used} transactions for 200 batches`);
-      const stored = await t.store.db.selectFrom('attempt_elements').select('id').where('session_id', '=', sessionId).execute();
+      const stored = (await t.store.db.selectFrom('attempt_history').select('elements').where('session_id', '=', sessionId).execute()).flatMap((r) => decodeHistoryElements(r.elements));
       assert.equal(stored.length, 200);
     });
   });

@@ -1,5 +1,6 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { sql } from 'kysely';
 import { AttemptWriteThread } from '../../src/commands/attempt-write-thread.js';
 import type { IncomingBatch } from '../../src/commands/save-attempt-batches.js';
 import { bearer, fixturePackage, launchAs, newConsumer, uploadAs } from '../helpers/launch.js';
@@ -92,6 +93,38 @@ describe('attempt writer thread on sqlite', () => {
       assert.deepEqual(await thread.save([batch(3, [{ k: 'cmi.location', v: 'q3' }])], t.clock.now + 3), [{ status: 'acked', seq: 3, ended: false }]);
       assert.equal(await storedValue('cmi.location'), 'q3');
     } finally {
+      await thread.close();
+    }
+  });
+
+  it("takes turns with the serving connection's writes at the gate, so neither ever meets the other's lock", async () => {
+    const gate = t.store.sqliteGate;
+    assert.ok(gate, 'a SQLite store has a write gate');
+    const thread = new AttemptWriteThread(t.store.sqliteFile as string, gate);
+    // The serving connection gives up at once on a held lock: only the gate can keep it out of one.
+    await sql`pragma busy_timeout = 0`.execute(t.store.db);
+    try {
+      let seq = 10;
+      // The thread up and running first (it takes a moment to start), so the writes below overlap.
+      await thread.save([batch(seq++, [{ k: 'cmi.location', v: 'start' }])], t.clock.now + 10);
+      const groups = Array.from({ length: 20 }, (_, g) =>
+        thread.save(Array.from({ length: 200 }, (_, i) => batch(seq++, [{ k: 'cmi.suspend_data', v: `g${g}b${i}`.repeat(100) }, { k: 'cmi.location', v: `g${g}` }])), t.clock.now + 10),
+      );
+      const serving = Array.from({ length: 40 }, (_, i) =>
+        i % 2 === 0
+          ? t.store.db.transaction().execute(async (trx) => {
+              await trx.updateTable('attempts').set({ updated_at: t.clock.now + 100 + i }).where('id', '=', attemptId).execute();
+              await trx.selectFrom('attempts').select('id').where('id', '=', attemptId).executeTakeFirstOrThrow();
+            })
+          : t.store.db.updateTable('attempts').set({ updated_at: t.clock.now + 100 + i }).where('id', '=', attemptId).execute(),
+      );
+      const outcomes = await Promise.all(groups);
+      await Promise.all(serving);
+      assert.equal(outcomes.flat().filter((o) => o.status === 'acked').length, 4000);
+      assert.equal(await storedValue('cmi.location'), 'g19');
+      assert.equal(gate.busy, false, 'every turn ended');
+    } finally {
+      await sql`pragma busy_timeout = 5000`.execute(t.store.db);
       await thread.close();
     }
   });

@@ -5,6 +5,7 @@ import { fixturePackage, multipartUpload } from '../helpers/launch.js';
 import { startServerProcess, type ServerProcess } from '../helpers/server-process.js';
 import { connectSocket, type SocketClient } from '../helpers/socket-client.js';
 import { createTestStore, databaseKinds, type TestStore } from '../helpers/test-store.js';
+import { readHistory } from '../../src/store/repositories/attempt-history.js';
 
 const SECRET_KEY = 'crash-test-secret-key-0123456789-0123456789';
 const STUDENTS = 8;
@@ -99,7 +100,7 @@ for (const kind of databaseKinds()) {
       // Restart on the same data: every acknowledged batch is there, with all its elements.
       server = await startServerProcess(env());
       for (const s of students) {
-        const rows = await store.db.selectFrom('attempt_elements').select(['seq', 'key', 'value']).where('attempt_id', '=', s.attemptId).where('session_id', '=', s.sessionId).orderBy('id').execute();
+        const rows = (await readHistory(store.db, s.attemptId)).filter((r) => r.session_id === s.sessionId);
         for (const seq of s.acked) {
           const stored = rows.filter((r) => r.seq === seq).map((r) => ({ k: r.key, v: r.value }));
           assert.deepEqual(stored, s.sent.get(seq), `attempt ${s.attemptId} batch ${seq} was acknowledged, so it must be stored`);
@@ -115,7 +116,7 @@ for (const kind of databaseKinds()) {
         s.socket?.close();
       }
       for (const s of students) {
-        const rows = await store.db.selectFrom('attempt_elements').select(['seq']).where('attempt_id', '=', s.attemptId).where('session_id', '=', s.sessionId).execute();
+        const rows = (await readHistory(store.db, s.attemptId)).filter((r) => r.session_id === s.sessionId);
         assert.equal(rows.length, s.sent.size * 3, `attempt ${s.attemptId}: every batch stored exactly once`);
         const location = await store.db.selectFrom('attempt_values').select('value').where('attempt_id', '=', s.attemptId).where('key', '=', 'cmi.location').executeTakeFirstOrThrow();
         assert.equal(location.value, String(Math.max(...s.sent.keys())));

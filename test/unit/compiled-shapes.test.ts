@@ -10,13 +10,12 @@ interface Row {
   attempt_id: number;
   key: string;
   value: string;
-  client_time: number | null;
-  server_time: number;
-  session_id: string;
+  updated_at: number;
+  session_rank: number;
   seq: number;
 }
 
-const row = (i: number, extra: Partial<Row> = {}): Row => ({ attempt_id: i, key: `k${i}`, value: `v${i}`, client_time: i % 2 ? null : i, server_time: 5, session_id: 's', seq: i, ...extra });
+const row = (i: number, extra: Partial<Row> = {}): Row => ({ attempt_id: i, key: `k${i}`, value: `v${i}`, updated_at: 5, session_rank: i * 10, seq: i, ...extra });
 
 function sqliteDb(): Kysely<Database> {
   return new Kysely<Database>({ dialect: new SqliteDialect({ database: new SQLite(':memory:') }) });
@@ -28,8 +27,8 @@ function postgresDb(): Kysely<Database> {
 }
 
 const insert = () =>
-  new CompiledInsert<Row>(['attempt_id', 'key', 'value', 'client_time', 'server_time', 'session_id', 'seq'], (db, rows) =>
-    (db as unknown as Kysely<Database>).insertInto('attempt_elements').values(rows),
+  new CompiledInsert<Row>(['attempt_id', 'key', 'value', 'updated_at', 'session_rank', 'seq'], (db, rows) =>
+    (db as unknown as Kysely<Database>).insertInto('attempt_values').values(rows),
   );
 
 describe('compiled statement shapes', () => {
@@ -38,7 +37,7 @@ describe('compiled statement shapes', () => {
     const shapes = insert();
     shapes.compile(db, [row(1), row(2)]);
     const reused = shapes.compile(db, [row(3), row(4, { key: 'other' })]);
-    const fresh = db.insertInto('attempt_elements').values([row(3), row(4, { key: 'other' })]).compile();
+    const fresh = db.insertInto('attempt_values').values([row(3), row(4, { key: 'other' })]).compile();
     assert.equal(reused.sql, fresh.sql);
     assert.deepEqual(reused.parameters, fresh.parameters);
   });
@@ -50,7 +49,7 @@ describe('compiled statement shapes', () => {
     const { seq, attempt_id, ...rest } = row(2);
     const reordered = { seq, ...rest, attempt_id } as Row;
     const reused = shapes.compile(db, [reordered]);
-    assert.deepEqual(reused.parameters, db.insertInto('attempt_elements').values([row(2)]).compile().parameters);
+    assert.deepEqual(reused.parameters, db.insertInto('attempt_values').values([row(2)]).compile().parameters);
   });
 
   it('goes through Kysely for a row with a missing, undefined or extra column', () => {
@@ -60,9 +59,9 @@ describe('compiled statement shapes', () => {
     const odd = { ...row(2), id: 99 } as Row;
     const compiled = shapes.compile(db, [odd]);
     assert.match(compiled.sql, /"id"/);
-    assert.deepEqual(compiled.parameters, db.insertInto('attempt_elements').values([odd]).compile().parameters);
-    const undefinedTime = { ...row(3), client_time: undefined } as unknown as Row;
-    assert.doesNotMatch(shapes.compile(db, [undefinedTime]).sql, /"client_time"/);
+    assert.deepEqual(compiled.parameters, db.insertInto('attempt_values').values([odd]).compile().parameters);
+    const undefinedTime = { ...row(3), updated_at: undefined } as unknown as Row;
+    assert.doesNotMatch(shapes.compile(db, [undefinedTime]).sql, /"updated_at"/);
   });
 
   it('keeps one text per database dialect', () => {

@@ -5,6 +5,7 @@ import * as m0003 from './0003-value-order.js';
 import * as m0004 from './0004-rules-and-passback.js';
 import * as m0005 from './0005-lti13-platforms.js';
 import * as m0006 from './0006-launch-subject.js';
+import * as m0007 from './0007-batch-history.js';
 
 /**
  * Migrations are listed here, in order, rather than read from disk, so the same list works
@@ -17,6 +18,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0004-rules-and-passback': m0004,
   '0005-lti13-platforms': m0005,
   '0006-launch-subject': m0006,
+  '0007-batch-history': m0007,
 };
 
 export const migrationProvider: MigrationProvider = {

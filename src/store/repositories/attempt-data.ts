@@ -1,6 +1,6 @@
-import { type Insertable, type Kysely, sql } from 'kysely';
+import { type Kysely, sql } from 'kysely';
 import type { Database } from '../schema.js';
-import type { AttemptElementsTable, AttemptValuesTable } from '../tables/attempts.js';
+import type { AttemptValuesTable } from '../tables/attempts.js';
 import { CompiledInsert, CompiledShapes } from './compiled-shapes.js';
 
 type Db = Kysely<Database>;
@@ -12,42 +12,6 @@ function chunks<T>(rows: T[]): T[][] {
   const out: T[][] = [];
   for (let i = 0; i < rows.length; i += CHUNK) out.push(rows.slice(i, i + CHUNK));
   return out;
-}
-
-export interface BatchKey {
-  attempt_id: number;
-  session_id: string;
-  seq: number;
-}
-
-// The group commit's multi-row statements, compiled once per row count (compiled-shapes.ts).
-const batchInsert = new CompiledInsert<BatchKey & { received_at: number }>(['attempt_id', 'session_id', 'seq', 'received_at'], (db, rows) =>
-  (db as unknown as Db)
-    .insertInto('attempt_batches')
-    .values(rows)
-    .onConflict((oc) => oc.columns(['attempt_id', 'session_id', 'seq']).doNothing())
-    .returning(['attempt_id', 'session_id', 'seq']),
-);
-
-/** Records batches; returns the ones that were new (the rest were already stored: resends). */
-export async function recordBatches(db: Db, keys: BatchKey[], now: number): Promise<BatchKey[]> {
-  const inserted: BatchKey[] = [];
-  for (const part of chunks(keys)) {
-    const query = batchInsert.compile(db, part.map((k) => ({ attempt_id: k.attempt_id, session_id: k.session_id, seq: k.seq, received_at: now })));
-    const result = await db.executeQuery(query);
-    inserted.push(...(result.rows as BatchKey[]));
-  }
-  return inserted;
-}
-
-export type ElementRow = Insertable<AttemptElementsTable>;
-
-const elementInsert = new CompiledInsert<ElementRow>(['attempt_id', 'key', 'value', 'client_time', 'server_time', 'session_id', 'seq'], (db, rows) =>
-  (db as unknown as Db).insertInto('attempt_elements').values(rows),
-);
-
-export async function appendElements(db: Db, rows: ElementRow[]): Promise<void> {
-  for (const part of chunks(rows)) await db.executeQuery(elementInsert.compile(db, part));
 }
 
 export type ValueRow = AttemptValuesTable;

@@ -29,16 +29,20 @@ export interface AttemptsTable {
   updated_at: number;
 }
 
-/** Every value ever set, in order: the attempt's full history. Append-only. */
-export interface AttemptElementsTable {
+/**
+ * Every value ever set, in order: the attempt's full history, one row per stored batch.
+ * Append-only. The row is also the batch's idempotency record: (attempt, session, seq) is
+ * unique, so a resent batch is acknowledged without being applied twice.
+ */
+export interface AttemptHistoryTable {
   id: Generated<number>;
   attempt_id: number;
-  key: string;
-  value: string;
-  client_time: number | null;
-  server_time: number;
   session_id: string;
   seq: number;
+  /** Server time the batch was stored, epoch ms. */
+  received_at: number;
+  /** The batch's elements in the order they were set: JSON `[[key, value, clientTime | null], …]` (repositories/attempt-history.ts). */
+  elements: string;
 }
 
 /** The current value of each element, so resuming costs one read however long the history. */
@@ -51,14 +55,6 @@ export interface AttemptValuesTable {
   session_rank: number;
   /** The batch seq that wrote it: within one session, a later batch wins. */
   seq: number;
-}
-
-/** Batches already stored, so a resent batch is acknowledged without being applied twice. */
-export interface AttemptBatchesTable {
-  attempt_id: number;
-  session_id: string;
-  seq: number;
-  received_at: number;
 }
 
 /** Per client session: its latest session_time, summed into the attempt's time spent. */

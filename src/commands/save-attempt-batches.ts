@@ -7,6 +7,7 @@ import { appendBatches, type BatchKey } from '../store/repositories/attempt-hist
 import {
   type AttemptUpdate,
   readStateValues,
+  recordSessions,
   sessionRanks,
   type ValueRow,
   sumSessionTimes,
@@ -103,17 +104,31 @@ export async function saveAttemptBatches(db: Kysely<Database>, batches: Incoming
     const applied = candidates.filter((b) => fresh.has(batchId(b)));
 
     // A batch's rank is when its session was opened, so a newer window's values win over a
-    // late batch from an older one; a session we never opened ranks as now.
+    // late batch from an older one. A session with no row (never opened through a launch, or
+    // its row lost) is recorded now, opened as of now, so all its later batches share one rank
+    // and a late one cannot outrank them.
     const ranks = new Map((await sessionRanks(trx, [...new Set(applied.map((b) => b.attemptId))])).map((r) => [`${r.attempt_id}\u0000${r.session_id}`, r.opened_at]));
+    const unknown = new Map<string, { attempt_id: number; session_id: string; opened_at: number }>();
+    for (const b of applied) {
+      const id = `${b.attemptId}\u0000${b.sessionId}`;
+      if (!ranks.has(id)) unknown.set(id, { attempt_id: b.attemptId, session_id: b.sessionId, opened_at: now });
+    }
+    if (unknown.size > 0) {
+      await recordSessions(trx, [...unknown.values()]);
+      for (const [id, row] of unknown) ranks.set(id, row.opened_at);
+    }
     const current = new Map<string, ValueRow>();
     const sessionTimes = new Map<string, { attempt_id: number; session_id: string; session_time_ms: number; opened_at: number }>();
     const touched: Touched = new Map();
     for (const batch of applied) {
       const version = byId.get(batch.attemptId)?.scorm_version as ScormVersion;
       const timeKey = sessionTimeKey(version);
-      const mark = touched.get(batch.attemptId) ?? { elements: 0, state: false, time: false, terminate: null };
+      const mark = touched.get(batch.attemptId) ?? { elements: 0, state: false, time: false, terminate: null, terminateSession: null };
       mark.elements += batch.elements.length;
-      if (batch.terminate) mark.terminate = Math.max(mark.terminate ?? 0, batch.seq);
+      if (batch.terminate && batch.seq >= (mark.terminate ?? 0)) {
+        mark.terminate = batch.seq;
+        mark.terminateSession = batch.sessionId;
+      }
       const rank = ranks.get(`${batch.attemptId}\u0000${batch.sessionId}`) ?? now;
       for (const el of batch.elements) {
         // Within a group, keep the newest write of each key (by session rank, then seq, then
@@ -169,8 +184,8 @@ async function loadStates(trx: Kysely<Database>, attemptIds: number[]): Promise<
   return states;
 }
 
-/** Per attempt in a group: elements added, whether state or time may have changed, and the seq of a terminate batch. */
-type Touched = Map<number, { elements: number; state: boolean; time: boolean; terminate: number | null }>;
+/** Per attempt in a group: elements added, whether state or time may have changed, and the seq and session of a terminate batch. */
+type Touched = Map<number, { elements: number; state: boolean; time: boolean; terminate: number | null; terminateSession: string | null }>;
 
 /**
  * Re-derives the state of the attempts the batches changed; returns the ones that ended now.
@@ -267,7 +282,9 @@ async function attemptUpdate(
       score_scaled: state.score.scaled,
       question_scores: state.questions.length > 0 ? JSON.stringify(state.questions) : null,
     },
-    ended: ends && mark.terminate !== null ? { ended_at: now, ended_seq: mark.terminate } : null,
+    // The window that ended the attempt becomes its current session: it alone may still
+    // deliver the batches it sent before its terminate batch.
+    ended: ends && mark.terminate !== null && mark.terminateSession !== null ? { ended_at: now, ended_seq: mark.terminate, session_id: mark.terminateSession } : null,
     time_spent_ms: mark.time ? await sumSessionTimes(trx, attempt.id) : null,
   };
 }

@@ -74,6 +74,36 @@ for (const kind of databaseKinds()) {
       assert.equal(other.refused[0]?.code, 'attempt_ended');
       assert.equal(await value(id, 'cmi.completion_status'), 'completed');
     });
+
+    // A batch may name a session the server has no row for (a client that made one up, or a
+    // row lost with a database restored from a backup): the writer records the session with
+    // its first batch, and the rules that use the row still hold.
+    it('records a session it has no row for, so its late batch still loses to its later one', async () => {
+      const id = await newAttempt();
+      await open(id);
+      const forgotten = 'window-whose-opening-was-lost';
+      t.clock.now += 1000;
+      await send(id, forgotten, 2, [{ k: 'cmi.location', v: 'second' }]);
+      const session = await t.store.db.selectFrom('attempt_sessions').select('opened_at').where('attempt_id', '=', id).where('session_id', '=', forgotten).executeTakeFirst();
+      assert.equal(session?.opened_at, t.clock.now, 'recorded as opened when its first batch arrived');
+      t.clock.now += 1000;
+      await send(id, forgotten, 1, [{ k: 'cmi.location', v: 'first' }]);
+      assert.equal(await value(id, 'cmi.location'), 'second');
+    });
+
+    it('makes the window that ended the attempt its current session, so its late batches are kept', async () => {
+      const id = await newAttempt();
+      const opened = await open(id);
+      const forgotten = 'ending-window-whose-opening-was-lost';
+      const end = await send(id, forgotten, 3, [{ k: 'cmi.completion_status', v: 'completed' }], true);
+      assert.deepEqual(end.acked, [3]);
+      const row = await t.store.db.selectFrom('attempts').select(['ended_at', 'current_session_id']).where('id', '=', id).executeTakeFirstOrThrow();
+      assert.notEqual(row.ended_at, null);
+      assert.equal(row.current_session_id, forgotten);
+      assert.deepEqual((await send(id, forgotten, 2, [{ k: 'cmi.location', v: 'sent before the end' }])).acked, [2]);
+      assert.equal((await send(id, opened, 4, [{ k: 'cmi.location', v: 'too late' }])).refused[0]?.code, 'attempt_ended');
+      assert.equal(await value(id, 'cmi.location'), 'sent before the end');
+    });
   });
 }
 

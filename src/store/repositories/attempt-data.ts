@@ -63,7 +63,7 @@ export interface AttemptUpdate {
     question_scores: string | null;
   } | null;
   /** Set when this group ended the attempt. */
-  ended: { ended_at: number; ended_seq: number } | null;
+  ended: { ended_at: number; ended_seq: number; session_id: string } | null;
   time_spent_ms: number | null;
 }
 
@@ -77,6 +77,7 @@ const STATE: Column[] = (['completion_status', 'success_status', 'question_score
 const ENDED: Column[] = [
   ['ended_at', 'bigint', (u) => u.ended?.ended_at ?? null],
   ['ended_seq', 'integer', (u) => u.ended?.ended_seq ?? null],
+  ['current_session_id', 'text', (u) => u.ended?.session_id ?? null],
 ];
 const TIME: Column = ['time_spent_ms', 'bigint', (u) => u.time_spent_ms];
 
@@ -128,6 +129,17 @@ export async function updateAttemptRows(db: Db, updates: AttemptUpdate[], now: n
 export async function sessionRanks(db: Db, attemptIds: number[]): Promise<Array<{ attempt_id: number; session_id: string; opened_at: number }>> {
   if (attemptIds.length === 0) return [];
   return db.selectFrom('attempt_sessions').select(['attempt_id', 'session_id', 'opened_at']).where('attempt_id', 'in', attemptIds).execute();
+}
+
+/** Records client sessions that have no row yet; an existing row is left as it is. */
+export async function recordSessions(db: Db, rows: Array<{ attempt_id: number; session_id: string; opened_at: number }>): Promise<void> {
+  for (const part of chunks(rows)) {
+    await db
+      .insertInto('attempt_sessions')
+      .values(part.map((r) => ({ ...r, session_time_ms: 0 })))
+      .onConflict((oc) => oc.columns(['attempt_id', 'session_id']).doNothing())
+      .execute();
+  }
 }
 
 export async function upsertSessionTimes(db: Db, rows: Array<{ attempt_id: number; session_id: string; session_time_ms: number; opened_at: number }>): Promise<void> {

@@ -97,7 +97,14 @@ describe('JWKS cache', () => {
         init?.signal?.addEventListener('abort', () => reject(init.signal?.reason));
       });
     const cache = new JwksCache({ fetchImpl: hanging, timeoutMs: 20, minRefetchMs: 60_000 });
-    await refusedWith('jwks_fetch', cache.key(URL_A, k1.kid, NOW));
+    // AbortSignal.timeout's timer does not keep a process alive (a server's sockets do): with
+    // nothing else pending, the test runner would see an idle event loop and cancel the test.
+    const keepAlive = setInterval(() => {}, 1000);
+    try {
+      await refusedWith('jwks_fetch', cache.key(URL_A, k1.kid, NOW));
+    } finally {
+      clearInterval(keepAlive);
+    }
   });
 
   it('does not retry a failing URL within minRefetchMs, and recovers after it', async () => {

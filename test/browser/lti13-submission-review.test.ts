@@ -8,28 +8,19 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import type { Locator } from 'playwright-core';
 import { buildSamplePackage } from '../../src/scorm/sample-packages.js';
 import { readValues } from '../../src/store/repositories/attempt-data.js';
 import { uploadAs } from '../helpers/launch.js';
 import { ROLE } from '../helpers/test-platform/index.js';
 import { type Lti13Browser, startLti13Browser } from './lti13-browser.js';
 import { readHistory } from '../../src/store/repositories/attempt-history.js';
+import { waitForText } from './wait-for-text.js';
 
 const CLIENT = 'browser-review';
 const LINK = { id: 'review-link', title: 'Review exam' };
 const STUDENT = 'student-rosa';
-
-async function waitForText(locator: Locator, expected: string | RegExp, timeoutMs = 20_000): Promise<string> {
-  const deadline = Date.now() + timeoutMs;
-  let last = '';
-  for (;;) {
-    last = ((await locator.textContent({ timeout: timeoutMs }).catch(() => '')) ?? '').trim();
-    if (typeof expected === 'string' ? last === expected : expected.test(last)) return last;
-    if (Date.now() > deadline) assert.fail(`expected ${String(expected)}, last saw ${JSON.stringify(last)}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
+/** The LMS frame loads the tool, which loads the exam: give each step more time than the player tests do. */
+const WAIT_MS = 20_000;
 
 describe('submission review in Chromium', () => {
   let b: Lti13Browser;
@@ -53,7 +44,7 @@ describe('submission review in Chromium', () => {
     await exam.getByTestId('score').filter({ hasText: 'Score: 1 / 3' }).waitFor();
     await exam.getByTestId('end-exam').click();
     await exam.getByTestId('confirm-end').click();
-    await waitForText(page.getByTestId('end-status'), 'Your exam has ended and every answer is saved.');
+    await waitForText(page.getByTestId('end-status'), 'Your exam has ended and every answer is saved.', WAIT_MS);
     await page.close();
     const attempt = await b.t.store.db.selectFrom('attempts').select(['id', 'ended_at']).executeTakeFirstOrThrow();
     assert.notEqual(attempt.ended_at, null);
@@ -83,10 +74,10 @@ describe('submission review in Chromium', () => {
       forUser: { user_id: STUDENT, roles: [ROLE.learner] },
     });
     const exam = tool.frameLocator('[data-testid=exam-frame]');
-    await waitForText(exam.getByTestId('status'), 'Review: your answers are shown read-only.');
-    await waitForText(tool.getByTestId('save-status'), /^Review/);
+    await waitForText(exam.getByTestId('status'), 'Review: your answers are shown read-only.', WAIT_MS);
+    await waitForText(tool.getByTestId('save-status'), /^Review/, WAIT_MS);
     assert.equal(await exam.getByTestId('answer-1').inputValue(), '42', "the student's answer is shown");
-    await waitForText(exam.getByTestId('score'), 'Score: 1 / 3');
+    await waitForText(exam.getByTestId('score'), 'Score: 1 / 3', WAIT_MS);
     assert.match((await tool.locator('title').textContent()) ?? '', /^Review · /, 'the page says it is a review');
 
     // Closing the review leaves the attempt as the student left it.

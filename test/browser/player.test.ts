@@ -10,7 +10,7 @@ import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import type { Locator, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { webDir } from '../../src/package-root.js';
 import { buildSamplePackage } from '../../src/scorm/sample-packages.js';
 import { readValues } from '../../src/store/repositories/attempt-data.js';
@@ -18,17 +18,7 @@ import { launchAs, newConsumer } from '../helpers/launch.js';
 import type { TestConsumer } from '../helpers/lti11-consumer.js';
 import { createTestApp, listenOnLoopback, type TestApp } from '../helpers/test-app.js';
 import { type ChromiumSession, launchChromium } from './chromium.js';
-
-async function waitForText(locator: Locator, expected: string | RegExp, timeoutMs = 10_000): Promise<string> {
-  const deadline = Date.now() + timeoutMs;
-  let last = '';
-  for (;;) {
-    last = ((await locator.textContent({ timeout: timeoutMs }).catch(() => '')) ?? '').trim();
-    if (typeof expected === 'string' ? last === expected : expected.test(last)) return last;
-    if (Date.now() > deadline) assert.fail(`expected ${String(expected)}, last saw ${JSON.stringify(last)}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
+import { waitForText } from './wait-for-text.js';
 
 describe('web app and player in Chromium', () => {
   let t: TestApp;

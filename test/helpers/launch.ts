@@ -1,6 +1,8 @@
+import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { packageRoot } from '../../src/package-root.js';
+import { buildSamplePackage } from '../../src/scorm/sample-packages.js';
 import { formBody, launchParams, registerConsumer, signLaunch, type TestConsumer } from './lti11-consumer.js';
 import type { TestApp } from './test-app.js';
 
@@ -55,6 +57,14 @@ export function multipartUpload(zip: Buffer, fields: Record<string, string> = {}
 export async function uploadAs(t: TestApp, token: string, zip: Buffer, fields: Record<string, string> = {}) {
   const { body, contentType } = multipartUpload(zip, fields);
   return t.app.inject({ method: 'POST', url: '/api/resource/package', headers: { authorization: `Bearer ${token}`, 'content-type': contentType }, payload: body });
+}
+
+/** Uploads the sample SCORM 2004 exam as the instructor `token` launched as; returns the resource's id. */
+export async function uploadSampleExam(t: TestApp, token: string): Promise<number> {
+  const upload = await uploadAs(t, token, await buildSamplePackage('2004'));
+  assert.equal(upload.statusCode, 201, upload.body);
+  const info = await t.app.inject({ method: 'GET', url: '/api/resource', headers: bearer(token) });
+  return (info.json() as { resource: { id: number } }).resource.id;
 }
 
 export function bearer(token: string): Record<string, string> {

@@ -136,6 +136,13 @@ export async function fullLaunch(t: TestApp, platform: TestPlatform, options: Lo
   return postLaunch(t, auth.form, cookies);
 }
 
+/** A launch of `input` through the platform for `clientId` that must succeed; returns the session token. */
+export async function launchToken(t: TestApp, platform: TestPlatform, clientId: string, input: LaunchInput): Promise<string> {
+  const res = await fullLaunch(t, platform, { clientId, launch: { clientId, ...input } });
+  assert.equal(res.statusCode, 303, res.body);
+  return tokenFrom(res.headers.location);
+}
+
 export function tokenFrom(location: unknown): string {
   const match = /^\/app\/#token=(.+)$/.exec(String(location ?? ''));
   assert.ok(match?.[1], `expected a redirect to the app with a token, got ${String(location)}`);

@@ -13,9 +13,9 @@ import { listPlatforms } from '../../src/commands/list-platforms.js';
 import { buildSamplePackage } from '../../src/scorm/sample-packages.js';
 import { DEEP_LINKING_PLACEHOLDER_PREFIX } from '../../src/store/repositories/deep-linking-placeholders.js';
 import { launchInCourse, setUpExam } from '../helpers/instructor-setup.js';
-import { bearer, uploadAs } from '../helpers/launch.js';
+import { bearer, uploadAs, uploadSampleExam } from '../helpers/launch.js';
 import { registerConsumer, type TestConsumer } from '../helpers/lti11-consumer.js';
-import { fullLaunch, startPlatformFor, tokenFrom } from '../helpers/lti13-tool-flow.js';
+import { launchToken, startPlatformFor } from '../helpers/lti13-tool-flow.js';
 import { createTestApp, type TestApp } from '../helpers/test-app.js';
 import { type LaunchInput, ROLE, type TestPlatform } from '../helpers/test-platform/index.js';
 import { databaseKinds } from '../helpers/test-store.js';
@@ -36,10 +36,7 @@ for (const kind of databaseKinds()) {
       platform = await startPlatformFor(t, CLIENT);
       // One real link in course 1, with an exam.
       const teacher = await launch({ sub: 'instructor-1', roles: [ROLE.instructor], resourceLink: { id: 'real-link', title: 'Exam' } });
-      const upload = await uploadAs(t, teacher, await buildSamplePackage('2004'));
-      assert.equal(upload.statusCode, 201, upload.body);
-      const info = await t.app.inject({ method: 'GET', url: '/api/resource', headers: bearer(teacher) });
-      examId = (info.json() as { resource: { id: number } }).resource.id;
+      examId = await uploadSampleExam(t, teacher);
       // An LTI 1.1 consumer with one real link, that 1.3 launches migrate into.
       legacy = await registerConsumer(t.store.db, t.config.secretKey, 'old-lms');
       t.clock.now = Date.now();
@@ -60,10 +57,9 @@ for (const kind of databaseKinds()) {
     });
 
     async function launch(input: LaunchInput): Promise<string> {
+      // The platform signs with the wall clock: the tool's clock must agree.
       t.clock.now = Date.now();
-      const res = await fullLaunch(t, platform, { clientId: CLIENT, launch: { clientId: CLIENT, ...input } });
-      assert.equal(res.statusCode, 303, res.body);
-      return tokenFrom(res.headers.location);
+      return launchToken(t, platform, CLIENT, input);
     }
 
     function adminPage(url: string): Promise<LightMyRequestResponse> {

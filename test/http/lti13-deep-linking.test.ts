@@ -1,8 +1,8 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { buildSamplePackage } from '../../src/scorm/sample-packages.js';
-import { bearer, multipartUpload, uploadAs } from '../helpers/launch.js';
-import { TOOL_HOST, TOOL_LAUNCH_URL, fullLaunch, startPlatformFor, tokenFrom } from '../helpers/lti13-tool-flow.js';
+import { bearer, multipartUpload, uploadSampleExam } from '../helpers/launch.js';
+import { TOOL_HOST, TOOL_LAUNCH_URL, launchToken, startPlatformFor } from '../helpers/lti13-tool-flow.js';
 import { createTestApp, type TestApp } from '../helpers/test-app.js';
 import { type DeepLinkReturnRecord, type LaunchInput, ROLE, type TestPlatform } from '../helpers/test-platform/index.js';
 import { databaseKinds } from '../helpers/test-store.js';
@@ -21,10 +21,7 @@ for (const kind of databaseKinds()) {
       platform = await startPlatformFor(t, CLIENT);
       // An exam already in course 1, set up through an ordinary link.
       const teacher = await launch({ sub: 'instructor-1', roles: [ROLE.instructor], resourceLink: { id: 'old-link', title: 'Old exam' } });
-      const upload = await uploadAs(t, teacher, await buildSamplePackage('2004'));
-      assert.equal(upload.statusCode, 201, upload.body);
-      const info = await t.app.inject({ method: 'GET', url: '/api/resource', headers: bearer(teacher) });
-      existingResourceId = (info.json() as { resource: { id: number } }).resource.id;
+      existingResourceId = await uploadSampleExam(t, teacher);
     });
     after(async () => {
       await platform.close();
@@ -32,10 +29,9 @@ for (const kind of databaseKinds()) {
     });
 
     async function launch(input: LaunchInput): Promise<string> {
+      // The platform signs with the wall clock: the tool's clock must agree.
       t.clock.now = Date.now();
-      const res = await fullLaunch(t, platform, { clientId: CLIENT, launch: { clientId: CLIENT, ...input } });
-      assert.equal(res.statusCode, 303, res.body);
-      return tokenFrom(res.headers.location);
+      return launchToken(t, platform, CLIENT, input);
     }
 
     function deepLinkingLaunch(extra: LaunchInput = {}): Promise<string> {

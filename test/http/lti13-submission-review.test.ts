@@ -2,7 +2,7 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { buildSamplePackage } from '../../src/scorm/sample-packages.js';
 import { bearer, uploadAs } from '../helpers/launch.js';
-import { fullLaunch, registerWithTool, tokenFrom } from '../helpers/lti13-tool-flow.js';
+import { launchToken, registerWithTool } from '../helpers/lti13-tool-flow.js';
 import { createTestApp, type TestApp } from '../helpers/test-app.js';
 import { type LaunchInput, ROLE, startTestPlatform, type TestPlatform } from '../helpers/test-platform/index.js';
 import { databaseKinds } from '../helpers/test-store.js';
@@ -47,11 +47,7 @@ for (const kind of databaseKinds()) {
       await t.close();
     });
 
-    async function launch(input: LaunchInput): Promise<string> {
-      const res = await fullLaunch(t, platform, { clientId: CLIENT, launch: { clientId: CLIENT, resourceLink: { id: 'link-1', title: 'Exam' }, ...input } });
-      assert.equal(res.statusCode, 303, res.body);
-      return tokenFrom(res.headers.location);
-    }
+    const launch = (input: LaunchInput): Promise<string> => launchToken(t, platform, CLIENT, { resourceLink: { id: 'link-1', title: 'Exam' }, ...input });
 
     function review(sub: string, roles: string[], forUser: string): Promise<string> {
       return launch({ kind: 'submission_review', sub, roles, forUser: { user_id: forUser, roles: [ROLE.learner] } });

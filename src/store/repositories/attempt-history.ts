@@ -1,11 +1,9 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../schema.js';
+import { chunks } from './attempt-data.js';
 import { CompiledInsert } from './compiled-shapes.js';
 
 type Db = Kysely<Database>;
-
-/** Rows per multi-row statement: 5 parameters each, under SQLite's 32,766 bound parameters. */
-const CHUNK = 1000;
 
 export interface BatchKey {
   attempt_id: number;
@@ -60,8 +58,8 @@ const historyInsert = new CompiledInsert<HistoryRow>(['attempt_id', 'session_id'
  */
 export async function appendBatches(db: Db, batches: HistoryBatch[]): Promise<BatchKey[]> {
   const inserted: BatchKey[] = [];
-  for (let i = 0; i < batches.length; i += CHUNK) {
-    const rows = batches.slice(i, i + CHUNK).map((b) => ({ attempt_id: b.attempt_id, session_id: b.session_id, seq: b.seq, received_at: b.received_at, elements: encodeHistoryElements(b.elements) }));
+  for (const part of chunks(batches)) {
+    const rows = part.map((b) => ({ attempt_id: b.attempt_id, session_id: b.session_id, seq: b.seq, received_at: b.received_at, elements: encodeHistoryElements(b.elements) }));
     const result = await db.executeQuery(historyInsert.compile(db, rows));
     inserted.push(...(result.rows as BatchKey[]));
   }

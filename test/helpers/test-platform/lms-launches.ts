@@ -77,6 +77,18 @@ export function placementLogin(
   const targetLinkUri = targetFor(client, tool, kind);
   const deploymentId = client.deploymentIds[0];
   if (deploymentId === undefined) throw new Error(`Test platform: client ${client.clientId} has no deployment.`);
+  return initiation(client, deploymentId, targetLinkUri, input, {
+    kind,
+    custom: { ...substitutedCustom(tool), ...input.launch?.custom },
+    ...(input.context === undefined ? {} : { context: input.context }),
+  });
+}
+
+/**
+ * The login initiation for a client: what the LMS decided about the message (`message`) over
+ * the caller's extra launch settings, then the client, deployment and target, then who launches.
+ */
+function initiation(client: TestClient, deploymentId: string, targetLinkUri: string, input: LmsLaunchInput, message: LaunchInput): LoginInitiationInput {
   return {
     toolLoginUrl: clientLoginUrl(client),
     targetLinkUri,
@@ -87,15 +99,13 @@ export function placementLogin(
     deploymentId,
     launch: {
       ...input.launch,
-      kind,
+      ...message,
       clientId: client.clientId,
       deploymentId,
       targetLinkUri,
-      custom: { ...substitutedCustom(tool), ...input.launch?.custom },
       ...(input.sub === undefined ? {} : { sub: input.sub }),
       ...(input.roles === undefined ? {} : { roles: input.roles }),
       ...(input.person === undefined ? {} : { person: input.person }),
-      ...(input.context === undefined ? {} : { context: input.context }),
     },
   };
 }
@@ -124,27 +134,11 @@ export function linkLogin(
   const client = findClient(state, record.clientId);
   const tool = toolConfiguration(registrations, client.clientId);
   const targetLinkUri = link.url ?? targetFor(client, tool, 'resource_link');
-  return {
-    toolLoginUrl: clientLoginUrl(client),
-    targetLinkUri,
-    loginHint: input.loginHint,
-    messageHint: input.messageHint,
-    method: input.method ?? 'GET',
-    clientId: client.clientId,
-    deploymentId: record.deploymentId,
-    launch: {
-      ...input.launch,
-      kind: 'resource_link',
-      clientId: client.clientId,
-      deploymentId: record.deploymentId,
-      targetLinkUri,
-      context: input.context ?? { id: link.contextId },
-      resourceLink: { id: link.resourceLinkId, ...(link.title === null ? {} : { title: link.title }) },
-      custom: { ...substitutedCustom(tool), ...link.custom },
-      ...(link.lineItemId === null ? {} : { ags: { ...input.launch?.ags, lineitem: link.lineItemId } }),
-      ...(input.sub === undefined ? {} : { sub: input.sub }),
-      ...(input.roles === undefined ? {} : { roles: input.roles }),
-      ...(input.person === undefined ? {} : { person: input.person }),
-    },
-  };
+  return initiation(client, record.deploymentId, targetLinkUri, input, {
+    kind: 'resource_link',
+    context: input.context ?? { id: link.contextId },
+    resourceLink: { id: link.resourceLinkId, ...(link.title === null ? {} : { title: link.title }) },
+    custom: { ...substitutedCustom(tool), ...link.custom },
+    ...(link.lineItemId === null ? {} : { ags: { ...input.launch?.ags, lineitem: link.lineItemId } }),
+  });
 }

@@ -24,10 +24,12 @@ import { BUSY_MACHINE_CORES } from './lib/run.js';
 
 const USAGE = `Usage: npm run bench:attempts -- [--students N] [--db sqlite|postgres|both]
        [--realistic-seconds S] [--saturation-seconds S] [--start-ramp-seconds S] [--window N]
-       [--setup-concurrency N] [--json] [--profile DIR] [--skip-build]
+       [--setup-concurrency N] [--lms-latency-ms N | --lms none] [--json] [--profile DIR] [--skip-build]
 
 --start-ramp-seconds: students' exams start spread over this long (0: all at once).
 --window: answer batches each student keeps in flight during saturation.
+--lms-latency-ms: the bench's LMS answers each grade send after this long (default 20).
+--lms none: the launches name no outcome service (a link that reports no grades).
 --profile DIR: V8 CPU profile of the server (slows it: do not quote profiled numbers).`;
 
 function wholeNumber(name: string, raw: string, min: number): number {
@@ -47,11 +49,14 @@ function parse(argv: string[]) {
       window: { type: 'string', default: '1' },
       'setup-concurrency': { type: 'string', default: '50' },
       json: { type: 'boolean', default: false },
+      'lms-latency-ms': { type: 'string', default: '20' },
+      lms: { type: 'string', default: 'fake' },
       profile: { type: 'string' },
       'skip-build': { type: 'boolean', default: false },
     },
   });
   const databases: DatabaseKind[] = values.db === 'both' ? ['sqlite', 'postgres'] : values.db === 'sqlite' || values.db === 'postgres' ? [values.db] : [];
+  if (values.lms !== 'fake' && values.lms !== 'none') throw new Error(`--lms must be fake or none\n${USAGE}`);
   if (databases.length === 0) throw new Error(`--db must be sqlite, postgres or both\n${USAGE}`);
   return {
     databases,
@@ -62,6 +67,7 @@ function parse(argv: string[]) {
     window: wholeNumber('window', values.window, 1),
     setupConcurrency: wholeNumber('setup-concurrency', values['setup-concurrency'], 1),
     json: values.json,
+    lmsLatencyMs: values.lms === 'none' ? null : wholeNumber('lms-latency-ms', values['lms-latency-ms'], 0),
     profileDir: values.profile ? resolve(values.profile) : null,
     skipBuild: values['skip-build'],
   };
@@ -112,7 +118,9 @@ async function main(): Promise<number> {
       '',
       `${options.students} students, one websocket each. A: each sends its ${START_ELEMENTS} opening elements (82 + 3 × 6), starts spread over ${options.startRampSeconds} s. ` +
         `B: each answers once every 30 s (4 elements, suspend_data 2 KB) for ${options.realisticSeconds} s. ` +
-        `C: each keeps ${options.window} answer batch${options.window === 1 ? '' : 'es'} in flight for ${options.saturationSeconds} s. LOG_LEVEL=warn.`,
+        `C: each keeps ${options.window} answer batch${options.window === 1 ? '' : 'es'} in flight for ${options.saturationSeconds} s. ` +
+        (options.lmsLatencyMs === null ? 'The launches name no outcome service. ' : `Every score change queues a grade send to the bench's LMS (answers after ${options.lmsLatencyMs} ms). `) +
+        'LOG_LEVEL=warn.',
       '',
     );
     for (const r of results) out.push(...resultLines(r), '', 'Targets:', ...targetLines(r), '', ...noiseLines(r, BUSY_MACHINE_CORES));

@@ -37,9 +37,20 @@ export function resultLines(r: AttemptBenchResult): string[] {
     '',
     `Resume: an attempt with a ${n(r.resume.historyElements)}-element history (${r.resume.keys} current keys, stored in ${r.resume.buildSeconds.toFixed(1)} s): \`GET /api/attempts/:id/launch\` ${r.resume.runs}× in a row, p50 ${ms(r.resume.p50Ms)} ms, p95 ${ms(r.resume.p95Ms)} ms, p99 ${ms(r.resume.p99Ms)} ms, max ${ms(r.resume.maxMs)} ms.`,
     `Lost elements: ${r.loss.lost} (${n(r.loss.ackedBatches)} acknowledged batches / ${n(r.loss.ackedElements)} elements checked against attempt_history; ${r.loss.missingElements} missing, ${r.loss.unackedElements} never acknowledged, ${r.loss.duplicatedElements} stored twice).`,
+    gradeLine(r),
     `Sockets still open at the end: ${n(r.connectedAtEnd)} of ${n(r.students)}. Client errors: ${errors === '' ? 'none' : errors}.`,
     ...(r.serverLog === '' ? [] : ['', 'The server logged:', '```', r.serverLog, '```']),
   ];
+}
+
+const counts = (record: Record<string, number>): string => Object.entries(record).map(([k, v]) => `${k} ${n(v)}`).join(', ') || 'none';
+
+function gradeLine(r: AttemptBenchResult): string {
+  const g = r.grades;
+  const lms = g.lmsLatencyMs === null
+    ? 'The launches named no outcome service (`--lms none`).'
+    : `Grades: the LMS (answering after ${g.lmsLatencyMs} ms) accepted ${n(g.lmsAccepted)} replaceResult requests during the run and refused ${n(g.lmsRefused)}, at most ${g.lmsMaxInFlight} at once.`;
+  return `${lms} Send audit rows: ${counts(g.audit)}. Grade jobs at the end: ${counts(g.jobs)}.`;
 }
 
 const verdict = (met: boolean): string => (met ? 'met' : '**not met**');

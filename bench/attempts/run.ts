@@ -5,8 +5,10 @@ import type { PhaseResult } from './phase-stats.js';
 import { postgresCpuCounter } from './postgres-cpu.js';
 import { type Probe, realisticPhase, saturationPhase, startPhase } from './phases.js';
 import { type ResumeResult, measureResume } from './resume.js';
-import { type Cohort, type Target, connectCohort, freshSecretKey, provisionConsumer, uploadExam } from './setup.js';
+import { CONSUMER_KEY, type Cohort, type Target, connectCohort, freshSecretKey, provisionConsumer, uploadExam } from './setup.js';
 import { type LossReport, checkLoss } from './verify.js';
+import type { FastFakeLms } from '../passback/fast-fake-lms.js';
+import { type GradeReport, readGradeReport, startBenchLms } from './grades.js';
 
 export interface AttemptBenchOptions {
   root: string;
@@ -19,6 +21,8 @@ export interface AttemptBenchOptions {
   /** Batches each student keeps in flight in the saturation phase. */
   window: number;
   profileDir: string | null;
+  /** The LMS's answer time for each grade send; null: the launches name no outcome service. */
+  lmsLatencyMs: number | null;
   log: (line: string) => void;
   onCleanup: (cleanup: (() => void) | null) => void;
 }
@@ -34,6 +38,7 @@ export interface AttemptBenchResult {
   phases: PhaseResult[];
   resume: ResumeResult;
   loss: LossReport;
+  grades: GradeReport;
   /** Client-side errors (unexpected closes, refusals), by label. */
   errors: Record<string, number>;
   /** What the server wrote at LOG_LEVEL=warn during the run (should be nothing). */
@@ -50,11 +55,13 @@ export async function runAttemptBench(options: AttemptBenchOptions): Promise<Att
   const database = await openBenchDatabase(options.database);
   options.onCleanup(() => database.dispose());
   let stopServer: (() => Promise<void>) | null = null;
+  let lms: FastFakeLms | null = null;
   try {
     const port = await freePort();
     const env = { ...database.env, SECRET_KEY: freshSecretKey(), LOG_LEVEL: 'warn', DEMO: '0' };
     const consumerSecret = await provisionConsumer((args) => runCli(options.root, env, args));
     const profileArgs = options.profileDir ? ['--cpu-prof', `--cpu-prof-dir=${options.profileDir}`] : [];
+    lms = options.lmsLatencyMs === null ? null : await startBenchLms({ key: CONSUMER_KEY, secret: consumerSecret }, options.lmsLatencyMs);
     const server = await startBenchServer(options.root, env, port, profileArgs);
     stopServer = () => server.stop();
     options.onCleanup(() => {
@@ -62,7 +69,7 @@ export async function runAttemptBench(options: AttemptBenchOptions): Promise<Att
       database.dispose();
     });
     const http = createHttpClient('127.0.0.1', port, options.setupConcurrency);
-    const target: Target = { origin: `http://127.0.0.1:${port}`, http, consumerSecret };
+    const target: Target = { origin: `http://127.0.0.1:${port}`, http, consumerSecret, outcomeUrl: lms?.url ?? null };
     // Not database.cpuSeconds(): it misses backends that exit mid-phase (postgres-cpu.ts).
     const databaseCpu = database.env.DATABASE_URL ? postgresCpuCounter(database.env.DATABASE_URL) : () => 0;
     const probe: Probe = { serverCpuSeconds: () => server.cpuSeconds(), serverEventLoopCpuSeconds: () => server.eventLoopCpuSeconds(), serverRssMiB: () => server.rssMiB(), databaseCpuSeconds: databaseCpu };
@@ -92,6 +99,7 @@ export async function runAttemptBench(options: AttemptBenchOptions): Promise<Att
       report(await saturationPhase(students, options.saturationSeconds, options.window, probe));
       const connectedAtEnd = students.filter((s) => s.ws?.readyState === s.ws?.OPEN).length;
       const loss = await checkLoss(env, [...students, resume.student], phases);
+      const grades = await readGradeReport(env, lms, options.lmsLatencyMs ?? 0);
       const errors: Record<string, number> = {};
       for (const s of [...students, resume.student]) for (const e of s.errors) errors[e] = (errors[e] ?? 0) + 1;
       for (const s of students) s.close();
@@ -105,6 +113,7 @@ export async function runAttemptBench(options: AttemptBenchOptions): Promise<Att
         phases,
         resume: resume.result,
         loss,
+        grades,
         errors,
         serverLog: server.output().trim().slice(0, 4000),
       };
@@ -118,6 +127,7 @@ export async function runAttemptBench(options: AttemptBenchOptions): Promise<Att
     }
   } finally {
     if (stopServer) await stopServer();
+    await lms?.close();
     database.dispose();
     options.onCleanup(null);
   }

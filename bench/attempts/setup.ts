@@ -6,7 +6,7 @@ import { multipartUpload } from '../../test/helpers/launch.js';
 import type { HttpClient } from '../lib/http-client.js';
 import { Student } from './student.js';
 
-const CONSUMER_KEY = 'bench-attempts';
+export const CONSUMER_KEY = 'bench-attempts';
 const LINK = 'bench-exam';
 
 /** How the bench reaches the server it started. */
@@ -14,6 +14,8 @@ export interface Target {
   origin: string;
   http: HttpClient;
   consumerSecret: string;
+  /** The outcome service the launches name (the bench's LMS), or null for launches that name none. */
+  outcomeUrl: string | null;
 }
 
 /** Registers the LMS with the CLI, before the server starts (as an administrator would). */
@@ -26,7 +28,15 @@ export async function provisionConsumer(cli: (args: string[]) => Promise<string>
 /** A signed LTI 1.1 launch over HTTP, as the LMS posts it; resolves with the session token. */
 export async function launch(target: Target, userId: string, role: 'Instructor' | 'Learner'): Promise<string> {
   const url = `${target.origin}/lti/launch`;
-  const params = launchParams({ user_id: userId, roles: role, resource_link_id: LINK, lis_person_name_full: `Student ${userId}`, lis_result_sourcedid: `sourcedid-${userId}` });
+  const params = launchParams({
+    user_id: userId,
+    roles: role,
+    resource_link_id: LINK,
+    lis_person_name_full: `Student ${userId}`,
+    // Undefined drops the parameter: a link that reports no grades.
+    lis_outcome_service_url: target.outcomeUrl ?? undefined,
+    lis_result_sourcedid: target.outcomeUrl === null ? undefined : `sourcedid-${userId}`,
+  });
   const signed = signParameters({ method: 'POST', url, params: Object.entries(params), consumerKey: CONSUMER_KEY, consumerSecret: target.consumerSecret });
   const res = await target.http.send({ method: 'POST', path: '/lti/launch', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams(signed).toString() });
   const token = /#token=(.+)$/.exec(String(res.headers.location ?? ''))?.[1];

@@ -10,7 +10,9 @@ import { AttemptWriter } from './attempt-writer.js';
  */
 export function createAttemptWriter(store: Store, now: () => number): AttemptWriter {
   if (store.sqliteFile === null) return new AttemptWriter(store.db, { lanes: 4, now });
-  const thread = new AttemptWriteThread(store.sqliteFile);
+  // The store's gate: the thread and the serving connection take turns at the write lock
+  // rather than meet it inside SQLite (sqlite-write-gate.ts).
+  const thread = new AttemptWriteThread(store.sqliteFile, store.sqliteGate);
   return new AttemptWriter(store.db, {
     lanes: 1,
     now,

@@ -13,6 +13,9 @@ export const GRADE_REFRESH_DELAY_MS = 3_000;
  */
 export const GRADE_JOB_MAX_DEADLINE_MS = 91 * 24 * 3600_000;
 
+/** A later deadline moves a pending job's only when it is this much later (the bound is 91 days). */
+const DEADLINE_SLACK_MS = 3600_000;
+
 /** 10 parameters a row: 500 rows stay well under SQLite's and PostgreSQL's limits. */
 const CHUNK_ROWS = 500;
 
@@ -67,7 +70,8 @@ function strengthOf(payload: RawBuilder<string>): RawBuilder<number> {
  * Queues a grade send for each (resource, user): one INSERT … ON CONFLICT for the whole list,
  * so the attempt writer can call it inside its group-commit transaction at the cost of one
  * statement. A pending job with the same key absorbs the request: it keeps the earlier run
- * time (a burst does not postpone the send forever), the later deadline and the stronger event.
+ * time (a burst does not postpone the send forever), the later deadline (to the hour) and the
+ * stronger event; a request that changes none of them leaves the row as it is.
  * Call `services.jobs.wake()` after the transaction commits.
  */
 export async function enqueueGradeRefresh(
@@ -115,7 +119,17 @@ export async function enqueueGradeRefresh(
             run_at: sql<number>`case when excluded.run_at < jobs.run_at then excluded.run_at else jobs.run_at end`,
             deadline_at: sql<number>`case when excluded.deadline_at > jobs.deadline_at then excluded.deadline_at else jobs.deadline_at end`,
             updated_at: sql<number>`excluded.updated_at`,
-          }),
+          })
+          // A request that changes nothing that matters writes nothing. Under load a student's
+          // answers come faster than the send waits, and each would otherwise rewrite the pending
+          // row (a page in the group commit's transaction per answer) only to move its bookkeeping.
+          .where((eb) =>
+            eb.or([
+              eb.and([eb(strengthOf(incoming), '>=', strengthOf(pending)), eb('excluded.payload', '<>', eb.ref('jobs.payload'))]),
+              eb('excluded.run_at', '<', eb.ref('jobs.run_at')),
+              eb('excluded.deadline_at', '>', sql<number>`jobs.deadline_at + ${sql.lit(DEADLINE_SLACK_MS)}`),
+            ]),
+          ),
       )
       .execute();
   }

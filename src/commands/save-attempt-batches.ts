@@ -34,6 +34,8 @@ export interface IncomingBatch {
   terminate: boolean;
   /** Instructors may write to ended attempts; students may not. */
   writerRole: 'instructor' | 'student';
+  /** The elements as the history stores them, when encoded before the group (attempt-write-thread.ts). */
+  encodedElements?: string;
 }
 
 export type BatchOutcome =
@@ -99,7 +101,7 @@ export async function saveAttemptBatches(db: Kysely<Database>, batches: Incoming
 
     // The history row is also the batch's record: only the batches it did not hold yet are applied.
     const fresh = new Set(
-      (await appendBatches(trx, candidates.map((b) => ({ attempt_id: b.attemptId, session_id: b.sessionId, seq: b.seq, received_at: now, elements: b.elements })))).map(batchId),
+      (await appendBatches(trx, candidates.map((b) => ({ attempt_id: b.attemptId, session_id: b.sessionId, seq: b.seq, received_at: now, elements: b.elements, encoded: b.encodedElements })))).map(batchId),
     );
     const applied = candidates.filter((b) => fresh.has(batchId(b)));
 

@@ -27,6 +27,12 @@ export interface StoreOptions {
   /** SQLite file name override (tests use one per suite). */
   sqliteFile?: string;
   poolSize?: number;
+  /** An idle PostgreSQL connection failed (the server restarted, or ended it); default: one line on stderr. */
+  onConnectionError?: (error: Error) => void;
+}
+
+function reportConnectionError(error: Error): void {
+  process.stderr.write(`database: an idle connection failed (${error.message}); the next query opens a new one\n`);
 }
 
 // PostgreSQL returns int8 as strings to be safe beyond 2^53; our ids and epoch-millisecond
@@ -48,8 +54,11 @@ function openSqlite(file: string): { db: Kysely<Database>; gate: SqliteWriteGate
   };
 }
 
-function openPostgres(url: string, poolSize: number): { db: Kysely<Database>; gate: SqliteWriteGate | null; close(): Promise<void> } {
+function openPostgres(url: string, poolSize: number, onConnectionError: (error: Error) => void): { db: Kysely<Database>; gate: SqliteWriteGate | null; close(): Promise<void> } {
   const pool = preparingPool(new pg.Pool({ connectionString: url, max: poolSize }));
+  // Without a listener, an idle connection's error (a restart or failover of the database)
+  // would be an uncaught exception and end the process; the pool drops that connection itself.
+  pool.on('error', onConnectionError);
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   return { db, gate: null, close: () => db.destroy() };
 }
@@ -57,7 +66,7 @@ function openPostgres(url: string, poolSize: number): { db: Kysely<Database>; ga
 export async function openStore(options: StoreOptions): Promise<Store> {
   const dialect: Dialect = options.databaseUrl ? 'postgres' : 'sqlite';
   const sqliteFile = options.databaseUrl ? null : (options.sqliteFile ?? join(options.dataDir, 'lti-exam-provider.sqlite'));
-  const opened = options.databaseUrl ? openPostgres(options.databaseUrl, options.poolSize ?? 10) : openSqlite(sqliteFile as string);
+  const opened = options.databaseUrl ? openPostgres(options.databaseUrl, options.poolSize ?? 10, options.onConnectionError ?? reportConnectionError) : openSqlite(sqliteFile as string);
   await migrate(opened.db);
   return { db: opened.db, dialect, sqliteFile, sqliteGate: opened.gate, close: opened.close };
 }

@@ -56,6 +56,8 @@ export async function createPostgresEventHub(url: string, onError: (error: Error
     if (event) fanOut(listeners, event);
   });
   listener.on('error', onError);
+  // An idle publishing connection that fails must not end the process (see database.ts).
+  publisher.on('error', onError);
   await listener.connect();
   await listener.query(`listen ${CHANNEL}`);
   return {

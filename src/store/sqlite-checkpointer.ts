@@ -5,11 +5,11 @@ import { Worker } from 'node:worker_threads';
 const INTERVAL_MS = 200;
 
 /**
- * Backstop for the serving connection's own automatic checkpoint, in pages (4 KiB): 64 MiB.
- * Only reached if the worker falls behind or has died; then a COMMIT pays for a checkpoint
- * again, as it did before, and the WAL stays bounded.
+ * Backstop for each connection's own automatic checkpoint: 64 MiB of WAL (in pages of the
+ * file's size). Only reached if the worker falls behind or has died; then a COMMIT pays for a
+ * checkpoint again, as it did before, and the WAL stays bounded.
  */
-export const BACKSTOP_WAL_PAGES = 16384;
+export const BACKSTOP_WAL_BYTES = 64 * 1024 * 1024;
 
 // The worker is plain CommonJS evaluated from this string, so the same code runs from the
 // TypeScript sources (tests, tsx) and from the build, with no second entry file to ship.

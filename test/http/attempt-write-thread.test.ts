@@ -2,6 +2,7 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { sql } from 'kysely';
 import { AttemptWriteThread } from '../../src/commands/attempt-write-thread.js';
+import { createAttemptWriter } from '../../src/commands/create-attempt-writer.js';
 import type { IncomingBatch } from '../../src/commands/save-attempt-batches.js';
 import { bearer, fixturePackage, launchAs, newConsumer, uploadAs } from '../helpers/launch.js';
 import { createTestApp, type TestApp } from '../helpers/test-app.js';
@@ -126,6 +127,26 @@ describe('attempt writer thread on sqlite', () => {
     } finally {
       await sql`pragma busy_timeout = 5000`.execute(t.store.db);
       await thread.close();
+    }
+  });
+
+  it("the writer a store gets is its thread behind the store's gate", async () => {
+    const writer = createAttemptWriter(t.store, () => t.clock.now + 20);
+    await sql`pragma busy_timeout = 0`.execute(t.store.db);
+    try {
+      let seq = 1000;
+      await writer.submit(batch(seq++, [{ k: 'cmi.location', v: 'warm' }]));
+      const batches = Array.from({ length: 4000 }, (_, i) => batch(seq++, [{ k: 'cmi.suspend_data', v: `w${i}`.repeat(100) }, { k: 'cmi.location', v: `w${i}` }]));
+      const saved = writer.submitAll(batches);
+      // Without the gate these would meet the thread's lock and fail at once (busy_timeout 0).
+      const serving = Array.from({ length: 40 }, (_, i) => t.store.db.updateTable('attempts').set({ updated_at: t.clock.now + 200 + i }).where('id', '=', attemptId).execute());
+      const outcomes = await saved;
+      await Promise.all(serving);
+      assert.equal(outcomes.filter((o) => o.status === 'acked').length, 4000);
+      assert.equal(await storedValue('cmi.location'), 'w3999');
+    } finally {
+      await sql`pragma busy_timeout = 5000`.execute(t.store.db);
+      await writer.close();
     }
   });
 });

@@ -1,6 +1,6 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { GRADE_REFRESH_DELAY_MS, enqueueGradeRefresh, gradeJobKey } from '../../src/commands/grade-refresh.js';
+import { GRADE_JOB_MAX_DEADLINE_MS, GRADE_REFRESH_DELAY_MS, enqueueGradeRefresh, gradeJobKey } from '../../src/commands/grade-refresh.js';
 import { listGradeReports, readGradeStates } from '../../src/commands/read-grade-states.js';
 import { recomputeGrade } from '../../src/commands/recompute-grade.js';
 import { reportAllKey } from '../../src/commands/report-all-grades.js';
@@ -234,6 +234,34 @@ for (const kind of databaseKinds()) {
 
     describe('enqueueGradeRefresh', () => {
       const pendingJobs = (key: string) => t.store.db.selectFrom('jobs').selectAll().where('key', '=', key).where('state', '=', 'pending').execute();
+
+      it('leaves a pending job as it is when a request changes nothing, and updates it when one does', async () => {
+        const { resourceId } = await exam('enqueue-same', { report_timing: 'manual' });
+        const s = await student('enqueue-same', 'same');
+        const key = gradeJobKey(resourceId, s.userId);
+        const now = t.clock.now;
+        const only = async () => {
+          const rows = await pendingJobs(key);
+          assert.equal(rows.length, 1);
+          const row = rows[0]!;
+          return { event: (JSON.parse(row.payload) as { event: string }).event, runAt: Number(row.run_at), updatedAt: Number(row.updated_at), deadlineAt: Number(row.deadline_at) };
+        };
+        await enqueueGradeRefresh(t.store.db, [{ resourceId, userId: s.userId, event: 'score-changed' }], now);
+        const first = await only();
+        // The same request a moment later (an answer during the send's wait): the row is not rewritten.
+        await enqueueGradeRefresh(t.store.db, [{ resourceId, userId: s.userId, event: 'score-changed' }], now + 500);
+        assert.deepEqual(await only(), first);
+        // A stronger event is taken (the run time stays the earlier one; the deadline, as ever, the later one).
+        await enqueueGradeRefresh(t.store.db, [{ resourceId, userId: s.userId, event: 'attempt-completed' }], now + 600);
+        assert.deepEqual(await only(), { ...first, event: 'attempt-completed', updatedAt: now + 600, deadlineAt: first.deadlineAt + 600 });
+        // An earlier run time is taken.
+        await enqueueGradeRefresh(t.store.db, [{ resourceId, userId: s.userId, event: 'score-changed' }], now + 700, { delayMs: 0 });
+        assert.deepEqual(await only(), { ...first, event: 'attempt-completed', runAt: now + 700, updatedAt: now + 700, deadlineAt: first.deadlineAt + 700 });
+        // A deadline more than an hour later is taken.
+        await enqueueGradeRefresh(t.store.db, [{ resourceId, userId: s.userId, event: 'score-changed' }], now + 2 * 3600_000, { delayMs: 0 });
+        assert.equal((await only()).deadlineAt, now + 2 * 3600_000 + GRADE_JOB_MAX_DEADLINE_MS);
+        await t.store.db.deleteFrom('jobs').where('key', '=', key).execute();
+      });
 
       it('queues one delayed job per student in one call, inside a transaction, keeping the strongest event', async () => {
         const { resourceId } = await exam('enqueue', { report_timing: 'manual' });

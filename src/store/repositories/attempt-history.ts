@@ -52,14 +52,17 @@ const historyInsert = new CompiledInsert<HistoryRow>(['attempt_id', 'session_id'
     .returning(['attempt_id', 'session_id', 'seq']),
 );
 
+/** A batch to append; `encoded` is its elements already encoded (encodeHistoryElements), when the caller has them. */
+export type NewHistoryBatch = HistoryBatch & { encoded?: string | undefined };
+
 /**
  * Appends batches to their attempts' history; returns the keys of the ones that were new.
  * A batch already stored (a resend) is left as it is and not returned: its key is unique.
  */
-export async function appendBatches(db: Db, batches: HistoryBatch[]): Promise<BatchKey[]> {
+export async function appendBatches(db: Db, batches: NewHistoryBatch[]): Promise<BatchKey[]> {
   const inserted: BatchKey[] = [];
   for (const part of chunks(batches)) {
-    const rows = part.map((b) => ({ attempt_id: b.attempt_id, session_id: b.session_id, seq: b.seq, received_at: b.received_at, elements: encodeHistoryElements(b.elements) }));
+    const rows = part.map((b) => ({ attempt_id: b.attempt_id, session_id: b.session_id, seq: b.seq, received_at: b.received_at, elements: b.encoded ?? encodeHistoryElements(b.elements) }));
     const result = await db.executeQuery(historyInsert.compile(db, rows));
     inserted.push(...(result.rows as BatchKey[]));
   }

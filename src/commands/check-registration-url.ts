@@ -1,6 +1,7 @@
 import { lookup } from 'node:dns/promises';
 import { isIP } from 'node:net';
 import { AppError } from '../lib/errors.js';
+import { isInternalAddress } from '../lib/internal-address.js';
 
 /**
  * The guard in front of the one URL a stranger can make the tool fetch: the
@@ -10,10 +11,9 @@ import { AppError } from '../lib/errors.js';
  * resolve to, a loopback, private, link-local or otherwise internal address, so the tool
  * cannot be used to probe the network it runs in.
  *
- * Known limits, documented rather than hidden: the check resolves the name once and fetch
- * resolves it again (a DNS rebinding attacker could answer differently the second time), and
- * a GET follows redirects. Both only matter with OPEN_REGISTRATION=1; with admin-issued
- * tokens whoever starts a registration was trusted by an administrator.
+ * This check refuses early, with a clear message. What holds against DNS rebinding and
+ * redirects is the fetch open registration then uses (lib/public-only-fetch.ts): it checks
+ * every connection it makes, and connects to the address it checked.
  */
 export async function checkRegistrationUrl(raw: string, options: { refuseInternal: boolean; resolve?: (host: string) => Promise<string[]> }): Promise<URL> {
   const refuse = (why: string): AppError => new AppError('bad_request', `The openid_configuration URL ${why}`);
@@ -38,31 +38,4 @@ export async function checkRegistrationUrl(raw: string, options: { refuseInterna
 
 async function resolveAll(host: string): Promise<string[]> {
   return (await lookup(host, { all: true, verbatim: true })).map((a) => a.address);
-}
-
-function ipv4Parts(address: string): number[] | null {
-  const parts = address.split('.').map(Number);
-  return parts.length === 4 && parts.every((p) => Number.isInteger(p) && p >= 0 && p <= 255) ? parts : null;
-}
-
-/** Loopback, private (RFC 1918, ULA), link-local, CGNAT, unspecified, multicast and reserved ranges. */
-export function isInternalAddress(address: string): boolean {
-  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(address);
-  const v4 = ipv4Parts(mapped?.[1] ?? address);
-  if (v4 !== null) {
-    const [a = 0, b = 0] = v4;
-    return (
-      a === 0 ||
-      a === 10 ||
-      a === 127 ||
-      (a === 100 && b >= 64 && b <= 127) ||
-      (a === 169 && b === 254) ||
-      (a === 172 && b >= 16 && b <= 31) ||
-      (a === 192 && b === 168) ||
-      (a === 198 && (b === 18 || b === 19)) ||
-      a >= 224
-    );
-  }
-  const lower = address.toLowerCase();
-  return lower === '::' || lower === '::1' || /^f[cd]/.test(lower) || /^fe[89ab]/.test(lower) || /^ff/.test(lower);
 }

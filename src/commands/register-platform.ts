@@ -5,6 +5,7 @@ import { HISTORY_CUSTOM_KEYS } from '../lti/lti13/id-history.js';
 import { isLti13ServiceError } from '../lti/lti13/service-errors.js';
 import type { ServiceHttpOptions } from '../lti/lti13/service-http.js';
 import { AppError } from '../lib/errors.js';
+import { publicOnlyFetch } from '../lib/public-only-fetch.js';
 import type { SecretBox } from '../lib/secret-box.js';
 import { findPlatformByIssuerAndClient, insertDeployment } from '../store/repositories/platforms.js';
 import type { Database } from '../store/schema.js';
@@ -85,8 +86,11 @@ export async function registerPlatform(
   // An admin's token holder is trusted to name internal hosts (a campus LMS); an open endpoint is not.
   const configUrl = await checkRegistrationUrl(input.openIdConfigurationUrl, { refuseInternal: toolToken === null });
   const platformToken = input.platformRegistrationToken === '' ? null : input.platformRegistrationToken;
+  // Open registration: every connection (the configuration, its redirects, the registration
+  // endpoint the platform names) goes to a checked public address, not only the first URL.
+  const calls: ServiceHttpOptions = toolToken === null && http.fetchImpl === undefined ? { ...http, fetchImpl: publicOnlyFetch() } : http;
 
-  const config = await fetchOpenIdConfiguration(configUrl.href, platformToken, http).catch(platformWords);
+  const config = await fetchOpenIdConfiguration(configUrl.href, platformToken, calls).catch(platformWords);
   const offered = new Set(config.messagesSupported.map((m) => m.type));
   const messages: ToolMessage[] = [
     { type: LTI13.messageTypes.resourceLink, label: input.toolName },
@@ -105,7 +109,7 @@ export async function registerPlatform(
     customParameters: { ...HISTORY_CUSTOM_PARAMETERS },
     description: 'Timed SCORM and Numbas exams with grades sent back to the course.',
   });
-  const answer = await postRegistration(config.registrationEndpoint, platformToken, registration, http).catch(platformWords);
+  const answer = await postRegistration(config.registrationEndpoint, platformToken, registration, calls).catch(platformWords);
   const deploymentId = answer.deploymentId === null ? null : validateDeploymentId(answer.deploymentId);
 
   // Used up now: of two registrations racing on one URL, exactly one stores a platform.

@@ -1,6 +1,6 @@
 import { after, afterEach, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { isInternalAddress } from '../../src/commands/check-registration-url.js';
+import { isInternalAddress } from '../../src/lib/internal-address.js';
 import { issueRegistrationToken } from '../../src/commands/issue-registration-token.js';
 import { listPlatforms } from '../../src/commands/list-platforms.js';
 import { SCOPE, startTestPlatform, type TestPlatform } from '../helpers/test-platform/index.js';

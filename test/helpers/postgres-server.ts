@@ -72,6 +72,8 @@ export async function startPostgres(options: StartOptions = {}): Promise<Postgre
       `-c synchronous_commit=${options.fsync === true ? 'on' : 'off'}`,
       // Torn-page protection costs WAL volume; a benchmark of real durability pays it.
       `-c full_page_writes=${options.fsync === true ? 'on' : 'off'}`,
+      // More server settings for a diagnosis, e.g. BENCH_PG_SETTINGS='-c shared_preload_libraries=pg_stat_statements'.
+      ...(process.env.BENCH_PG_SETTINGS ? [process.env.BENCH_PG_SETTINGS] : []),
     ].join(' ');
     run('pg_ctl', ['-D', data, '-l', join(dir, 'server.log'), '-o', settings, '-w', '-t', '60', 'start']);
     let stopped = false;

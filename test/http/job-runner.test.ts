@@ -5,7 +5,8 @@ import type { JobHandler, JobHandlers } from '../../src/jobs/job-handler.js';
 import { JobRunner, type JobRunnerOptions } from '../../src/jobs/job-runner.js';
 import { type Store, openStore } from '../../src/store/database.js';
 import { type EventHub, createLocalEventHub, createPostgresEventHub } from '../../src/store/event-hub.js';
-import { cancelJob, claimJobs, enqueueJob, getJob } from '../../src/store/repositories/jobs.js';
+import { claimJobs } from '../../src/store/repositories/job-claims.js';
+import { cancelJob, enqueueJob, getJob } from '../../src/store/repositories/jobs.js';
 import type { JobRow, JobState } from '../../src/store/tables/jobs.js';
 import { createTestStore, databaseKinds, type TestStore } from '../helpers/test-store.js';
 

@@ -1,9 +1,9 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { type Store, openStore } from '../../src/store/database.js';
+import { claimJobs } from '../../src/store/repositories/job-claims.js';
 import {
   cancelJob,
-  claimJobs,
   completeJob,
   enqueueJob,
   getJob,

@@ -6,6 +6,7 @@ import * as m0004 from './0004-rules-and-passback.js';
 import * as m0005 from './0005-lti13-platforms.js';
 import * as m0006 from './0006-launch-subject.js';
 import * as m0007 from './0007-batch-history.js';
+import * as m0008 from './0008-job-claim-indexes.js';
 
 /**
  * Migrations are listed here, in order, rather than read from disk, so the same list works
@@ -19,6 +20,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0005-lti13-platforms': m0005,
   '0006-launch-subject': m0006,
   '0007-batch-history': m0007,
+  '0008-job-claim-indexes': m0008,
 };
 
 export const migrationProvider: MigrationProvider = {

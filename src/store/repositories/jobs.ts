@@ -1,4 +1,4 @@
-import { type Expression, type ExpressionBuilder, type Kysely, type SqlBool, SqliteAdapter, type Transaction, sql } from 'kysely';
+import { type Kysely, SqliteAdapter, type Transaction, sql } from 'kysely';
 import type { Database } from '../schema.js';
 import type { JobRow } from '../tables/jobs.js';
 
@@ -13,15 +13,6 @@ export interface NewJob {
   runAt: number;
   deadlineAt: number;
   resourceId?: number | null;
-}
-
-export interface ClaimOptions {
-  node: string;
-  limit: number;
-  now: number;
-  lockMs: number;
-  /** Only these kinds (a node claims only what it has handlers for). */
-  kinds?: string[];
 }
 
 /** A running job's transitions are guarded by its lock: a node that lost it changes nothing. */
@@ -94,56 +85,6 @@ export async function enqueueJob(db: Db, job: NewJob, now: number): Promise<JobR
     )
     .returningAll()
     .executeTakeFirstOrThrow();
-}
-
-/**
- * Takes up to `limit` due jobs for `node`: pending ones whose time has come, and running ones
- * whose lock expired (their node died). On PostgreSQL `for update skip locked` lets every node
- * claim at once without waiting on, or taking, each other's rows; on SQLite each statement alone
- * is atomic.
- *
- * A pending job is not taken while a job with its key is running (even one whose node died:
- * that one is taken back first). So the requests of one key run one after another: a newer
- * request that arrives during a try waits for it, and if that try must be retried it coalesces
- * into the newer request (see retryJob) rather than being sent after it. The check reads only
- * running rows (few, through the (state, run_at) index).
- */
-export async function claimJobs(db: Db, options: ClaimOptions): Promise<JobRow[]> {
-  const { limit, now, kinds } = options;
-  if (limit <= 0 || kinds?.length === 0) return [];
-  // Two claims, each walking the (state, run_at) index in order and stopping at its limit. One
-  // statement for "pending or expired" could not follow the index and sorted every due job: a
-  // few milliseconds per claim with thousands of grade sends due (docs/performance.md).
-  // Jobs whose node died go first: they are the oldest, and they hold back their keys.
-  const expired = await claimWhere(db, options, limit, (eb) => eb.and([eb('state', '=', 'running'), eb('locked_until', '<', now)]));
-  const pending =
-    expired.length >= limit
-      ? []
-      : await claimWhere(db, options, limit - expired.length, (eb) =>
-          eb.and([
-            eb('state', '=', 'pending'),
-            eb('run_at', '<=', now),
-            eb.not(eb.exists(eb.selectFrom('jobs as sibling').select('sibling.id').where('sibling.state', '=', 'running').whereRef('sibling.key', '=', 'jobs.key'))),
-          ]),
-        );
-  return [...expired, ...pending].sort((a, b) => a.run_at - b.run_at || a.id - b.id);
-}
-
-type DueFilter = (eb: ExpressionBuilder<Database, 'jobs'>) => Expression<SqlBool>;
-
-/** Claims up to `limit` jobs matching `due`, earliest run_at first. */
-async function claimWhere(db: Db, options: ClaimOptions, limit: number, due: DueFilter): Promise<JobRow[]> {
-  const { node, now, lockMs, kinds } = options;
-  let ids = db.selectFrom('jobs').select('id').where(due);
-  if (kinds) ids = ids.where('kind', 'in', kinds);
-  ids = ids.orderBy('run_at').orderBy('id').limit(limit);
-  if (!isSqlite(db)) ids = ids.forUpdate().skipLocked();
-  return db
-    .updateTable('jobs')
-    .set({ state: 'running', locked_by: node, locked_until: now + lockMs, tries: sql<number>`tries + 1`, updated_at: now })
-    .where('id', 'in', ids)
-    .returningAll()
-    .execute();
 }
 
 function heldBy<Q extends { where: (column: 'id' | 'state' | 'locked_by', op: '=', value: number | string) => Q }>(query: Q, held: HeldJob): Q {

@@ -58,8 +58,14 @@ export const LTI13_STORAGE_SCRIPT = `'use strict';
     try { return platform.frames[name] || null; } catch (e) { return null; }
   }
 
+  // How long to wait for a data answer: a platform that listed the message has said it will
+  // answer, and a busy browser or platform page can take seconds, so it gets longer than one
+  // that did not answer the capabilities question, which may never answer at all.
+  var LISTED_MS = 10000;
+  var UNLISTED_MS = 3000;
+
   function storageFrame(subject, next) {
-    if (!platform) return next(null);
+    if (!platform) return next(null, 0);
     send(platform, '*', { subject: 'lti.capabilities' }, 1500, function (reply) {
       var name = targetName;
       var list = reply && reply.supported_messages;
@@ -72,9 +78,10 @@ export const LTI13_STORAGE_SCRIPT = `'use strict';
             if (list[i].frame) name = list[i].frame;
           }
         }
-        if (!found) return next(null);
+        if (!found) return next(null, 0);
+        return next(frameNamed(name), LISTED_MS);
       }
-      next(frameNamed(name));
+      next(frameNamed(name), UNLISTED_MS);
     });
   }
 
@@ -83,24 +90,24 @@ export const LTI13_STORAGE_SCRIPT = `'use strict';
   if (mode === 'put') {
     var value = config.getAttribute('data-value');
     var nextUrl = config.getAttribute('data-next');
-    storageFrame('lti.put_data', function (frame) {
+    storageFrame('lti.put_data', function (frame, waitMs) {
       function go(result) { done(result); window.location.replace(nextUrl); }
       if (!frame) return go('no-storage');
-      send(frame, origin, { subject: 'lti.put_data', key: key, value: value }, 3000, function (reply) {
+      send(frame, origin, { subject: 'lti.put_data', key: key, value: value }, waitMs, function (reply) {
         go(reply && !reply.error ? 'stored' : 'not-stored');
       });
     });
   } else if (mode === 'get') {
     var form = document.getElementById('lti13-continue');
     var field = form && form.elements.namedItem('lti_storage_value');
-    storageFrame('lti.get_data', function (frame) {
+    storageFrame('lti.get_data', function (frame, waitMs) {
       function post(found, result) {
         done(result);
         if (field) field.value = found;
         if (form) form.submit();
       }
       if (!frame) return post('', 'no-storage');
-      send(frame, origin, { subject: 'lti.get_data', key: key }, 3000, function (reply) {
+      send(frame, origin, { subject: 'lti.get_data', key: key }, waitMs, function (reply) {
         var ok = reply && !reply.error && typeof reply.value === 'string';
         post(ok ? reply.value : '', ok ? 'found' : 'not-found');
       });

@@ -43,8 +43,12 @@ interface Running {
   abort: AbortController;
 }
 
-/** How many jobs the next claim may take: all free slots, or one (see `crowded`). */
-type Width = 'all' | 'one';
+/**
+ * How many jobs the next claim may take: all free slots, or a count of refills (see
+ * `crowded`): one per finished job, added up while a claim runs, so jobs finishing together
+ * refill every slot they freed.
+ */
+type Width = 'all' | number;
 
 const ERROR_MAX = 2000;
 
@@ -156,7 +160,7 @@ export class JobRunner {
 
   private request(width: Width): void {
     if (!this.started || this.stopping || this.kinds.length === 0) return;
-    this.queued = this.queued === 'all' || width === 'all' ? 'all' : 'one';
+    this.queued = this.queued === 'all' || width === 'all' ? 'all' : (this.queued ?? 0) + width;
     this.ticking ??= this.loop();
   }
 
@@ -179,7 +183,7 @@ export class JobRunner {
   private async claimAndBegin(width: Width): Promise<void> {
     const free = this.concurrency - this.running.size;
     if (free <= 0) return;
-    const jobs = await claimJobs(this.db, { node: this.node, limit: width === 'one' ? 1 : free, now: this.now(), lockMs: this.lockMs, kinds: this.kinds });
+    const jobs = await claimJobs(this.db, { node: this.node, limit: width === 'all' ? free : Math.min(width, free), now: this.now(), lockMs: this.lockMs, kinds: this.kinds });
     let handedBack = 0;
     for (const job of jobs) if (!this.begin(job)) handedBack++;
     // Only a full claim (the poll's) can tell that targets are no longer crowded.
@@ -220,7 +224,7 @@ export class JobRunner {
         .finally(() => {
           slot();
           this.running.delete(job.id);
-          this.request(this.crowded ? 'one' : 'all');
+          this.request(this.crowded ? 1 : 'all');
         }),
     );
     return true;

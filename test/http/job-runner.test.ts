@@ -228,6 +228,39 @@ for (const kind of databaseKinds()) {
       assert.equal(most, 2, 'two at a time toward the LMS, though eight slots were free');
     });
 
+    it('refills every slot that finished jobs freed, when they finish together while crowded', async () => {
+      clock.now = Date.now();
+      let active = 0;
+      let release = gate();
+      const handler: JobHandler = {
+        target: () => 'https://lms.example',
+        run: async () => {
+          active++;
+          await release.opened;
+          active--;
+          return { status: 'done' };
+        },
+      };
+      for (let i = 0; i < 15; i++) await enqueue('refill', `refill-${i}`, i);
+      // Six slots, three toward the LMS: the first claim takes six and hands three back (the
+      // runner is then crowded and refills one slot per finished job). No poll within the
+      // test: only the refills can start more work. Three finishing at once ask for three
+      // refills while the first refill's claim runs.
+      runner({ refill: handler }, { concurrency: 6, targetLimit: 3, pollMs: 60_000, now: Date.now }).start();
+      try {
+        await waitFor('three running', async () => active === 3);
+        for (let round = 0; round < 2; round++) {
+          const previous = release;
+          release = gate();
+          previous.open();
+          await waitFor(`three running again (round ${round + 1})`, async () => active === 3);
+        }
+      } finally {
+        // Let every handler end, so the runner can stop even when the check failed.
+        release.open();
+      }
+    });
+
     it('does not let a busy target hold back the jobs of another', async () => {
       clock.now = Date.now();
       const release = gate();

@@ -1,7 +1,7 @@
-import { lookup } from 'node:dns/promises';
 import { isIP } from 'node:net';
 import { AppError } from '../lib/errors.js';
 import { isInternalAddress } from '../lib/internal-address.js';
+import { resolveAll } from '../lib/public-only-fetch.js';
 
 /**
  * The guard in front of the one URL a stranger can make the tool fetch: the
@@ -34,8 +34,4 @@ export async function checkRegistrationUrl(raw: string, options: { refuseInterna
   const internal = addresses.find(isInternalAddress);
   if (internal !== undefined) throw refuse(`points to an internal address (${internal}); open registration only reaches public platforms.`);
   return url;
-}
-
-async function resolveAll(host: string): Promise<string[]> {
-  return (await lookup(host, { all: true, verbatim: true })).map((a) => a.address);
 }

@@ -1,10 +1,11 @@
 import { createHmac, randomBytes } from 'node:crypto';
-import { type Kysely, SqliteAdapter, sql } from 'kysely';
+import { type Kysely, sql } from 'kysely';
 import { canResume, canReview } from '../domain/attempt-rules.js';
 import { issueContentGrant } from '../domain/content-grant.js';
 import { runtimeDuration } from '../domain/exam-duration.js';
 import type { LtiSession } from '../domain/session-token.js';
 import { AppError } from '../lib/errors.js';
+import { isSqlite } from '../store/dialect.js';
 import { readValues } from '../store/repositories/attempt-data.js';
 import { readAttemptLaunch } from '../store/repositories/attempt-launch.js';
 import type { Database } from '../store/schema.js';
@@ -60,8 +61,6 @@ function learnerOf(user: LearnerColumns): { id: string; name: string } {
 async function learner(db: Kysely<Database>, userId: number): Promise<{ id: string; name: string }> {
   return learnerOf(await db.selectFrom('users').selectAll().where('id', '=', userId).executeTakeFirstOrThrow());
 }
-
-const isSqlite = (db: Kysely<Database>): boolean => db.getExecutor().adapter instanceof SqliteAdapter;
 
 /** A per-attempt seed, stable across resumes and remarks, without storing it. */
 function seedFor(keys: LaunchKeys, attemptId: number): string {

@@ -1,7 +1,8 @@
-import { type Kysely, SqliteAdapter } from 'kysely';
+import type { Kysely } from 'kysely';
 import { canStartAttempt } from '../domain/attempt-rules.js';
 import type { LtiSession } from '../domain/session-token.js';
 import { AppError } from '../lib/errors.js';
+import { isSqlite } from '../store/dialect.js';
 import type { Database } from '../store/schema.js';
 import type { AttemptRow } from '../store/tables/attempts.js';
 import { loadAccess } from './load-access.js';
@@ -29,7 +30,7 @@ export async function startAttempt(db: Kysely<Database>, session: LtiSession, no
   return db.transaction().execute(async (trx) => {
     // Two starts at once (a double click, two tabs) must not both pass the attempt limit: on
     // PostgreSQL they queue on the user's row; SQLite runs one write transaction at a time anyway.
-    if (!(trx.getExecutor().adapter instanceof SqliteAdapter)) await trx.selectFrom('users').select('id').where('id', '=', session.userId).forUpdate().execute();
+    if (!isSqlite(trx)) await trx.selectFrom('users').select('id').where('id', '=', session.userId).forUpdate().execute();
     const { access, attempts } = await loadAccess(trx, resource.id, session.userId, now);
     const verdict = canStartAttempt(access, attempts, now);
     if (!verdict.allowed) throw new AppError('forbidden', verdict.reason);

@@ -22,7 +22,8 @@ export interface PublicOnlyFetchOptions {
   isInternal?: (address: string) => boolean;
 }
 
-async function resolveAll(host: string): Promise<string[]> {
+/** Every address the system resolver gives for a host name. */
+export async function resolveAll(host: string): Promise<string[]> {
   return (await lookup(host, { all: true, verbatim: true })).map((a) => a.address);
 }
 

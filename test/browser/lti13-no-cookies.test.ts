@@ -53,6 +53,19 @@ describe('LTI 1.3 launch without third-party cookies in Chromium', () => {
     session = await launchChromium({ blockThirdPartyCookies: true });
   });
 
+  /** A POST launch of the browser exam for `user`, with platform storage named in the login. */
+  const launchUrl = (user: string, messageHint: string): string =>
+    platform.launchFrameUrl({
+      toolLoginUrl: `${toolOrigin}/lti/login`,
+      targetLinkUri: `${toolOrigin}/lti/launch`,
+      loginHint: user,
+      messageHint,
+      storageTarget: STORAGE_FRAME_NAME,
+      method: 'POST',
+      clientId: 'browser-client',
+      launch: { sub: user, resourceLink: { id: 'browser-link', title: 'Browser exam' } },
+    });
+
   after(async () => {
     await session?.close();
     await platform?.close();
@@ -61,17 +74,7 @@ describe('LTI 1.3 launch without third-party cookies in Chromium', () => {
 
   it('keeps the login state in platform storage and lands in the app', async () => {
     const page = await session.context.newPage();
-    const url = platform.launchFrameUrl({
-      toolLoginUrl: `${toolOrigin}/lti/login`,
-      targetLinkUri: `${toolOrigin}/lti/launch`,
-      loginHint: 'browser-student',
-      messageHint: 'browser-launch-1',
-      storageTarget: STORAGE_FRAME_NAME,
-      method: 'POST',
-      clientId: 'browser-client',
-      launch: { sub: 'browser-student', resourceLink: { id: 'browser-link', title: 'Browser exam' } },
-    });
-    await page.goto(url);
+    await page.goto(launchUrl('browser-student', 'browser-launch-1'));
     const tool = page.frameLocator('#tool');
     // The app's landing page for a student whose instructor has not set up the exam.
     await tool.getByTestId('no-package').waitFor({ timeout: 20_000 });
@@ -90,5 +93,26 @@ describe('LTI 1.3 launch without third-party cookies in Chromium', () => {
 
     const launch = await t.store.db.selectFrom('launches').select(['lti_version', 'user_agent']).orderBy('id', 'desc').executeTakeFirstOrThrow();
     assert.equal(launch.lti_version, '1.3.0');
+  });
+
+  it('waits for a slow platform that listed storage among its capabilities', async () => {
+    // Every answer to put_data and get_data comes after 4 s: longer than the tool waits for a
+    // platform that did not answer the capabilities question, within what it gives one that did.
+    await session.context.addInitScript(() => {
+      (window as unknown as { __ltiStorageDelayMs: number }).__ltiStorageDelayMs = 4000;
+    });
+    const page = await session.context.newPage();
+    await page.goto(launchUrl('browser-student-2', 'browser-launch-2'));
+    // Chromium keeps the tool's partitioned state cookie even with third-party cookies blocked,
+    // and that fallback would rescue a launch whose storage answer came too late. It goes as
+    // soon as the login has asked to store its state (the cookie came with the login page), as
+    // in a browser without partitioned cookies: platform storage alone carries the state.
+    const storage = page.frame({ name: STORAGE_FRAME_NAME });
+    assert.ok(storage, 'the platform page has its storage frame');
+    await storage.waitForFunction(() => (window as unknown as { __ltiStorageLog: Array<{ subject: string }> }).__ltiStorageLog.some((e) => e.subject === 'lti.put_data'));
+    await session.context.clearCookies();
+    await page.frameLocator('#tool').getByTestId('no-package').waitFor({ timeout: 30_000 });
+    const log = (await storage.evaluate(() => (window as unknown as { __ltiStorageLog: unknown[] }).__ltiStorageLog)) as StorageLogEntry[];
+    assert.ok(log.some((e) => e.subject === 'lti.get_data' && e.error === null), `the launch read the state back: ${JSON.stringify(log)}`);
   });
 });

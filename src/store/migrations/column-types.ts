@@ -1,12 +1,11 @@
-import { type ColumnDefinitionBuilder, type CreateTableBuilder, type Kysely, SqliteAdapter } from 'kysely';
+import type { ColumnDefinitionBuilder, CreateTableBuilder, Kysely } from 'kysely';
+import { isSqlite } from '../dialect.js';
 
 /**
  * The few places where SQLite and PostgreSQL need different DDL. Migrations call these
  * so that one migration file serves both dialects.
  */
-export function isSqlite(db: Kysely<unknown>): boolean {
-  return db.getExecutor().adapter instanceof SqliteAdapter;
-}
+export { isSqlite };
 
 /** An auto-incrementing 64-bit primary key. */
 export function withId<T extends string>(db: Kysely<unknown>, table: CreateTableBuilder<T, never>): CreateTableBuilder<T, 'id'> {

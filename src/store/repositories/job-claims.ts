@@ -1,4 +1,5 @@
-import { type Expression, type ExpressionBuilder, type Kysely, type SqlBool, SqliteAdapter, type Transaction, sql } from 'kysely';
+import { type Expression, type ExpressionBuilder, type Kysely, type SqlBool, type Transaction, sql } from 'kysely';
+import { isSqlite } from '../dialect.js';
 import type { Database } from '../schema.js';
 import type { JobRow } from '../tables/jobs.js';
 
@@ -82,8 +83,4 @@ function claimStatement(db: Db, options: ClaimOptions, limit: number, due: DueFi
     .set({ state: 'running', locked_by: node, locked_until: now + lockMs, tries: sql<number>`tries + 1`, updated_at: now })
     .where('id', 'in', ids)
     .returningAll();
-}
-
-function isSqlite(db: Db): boolean {
-  return db.getExecutor().adapter instanceof SqliteAdapter;
 }

@@ -1,4 +1,5 @@
-import { type Kysely, SqliteAdapter, type Transaction, sql } from 'kysely';
+import { type Kysely, type Transaction, sql } from 'kysely';
+import { isSqlite } from '../dialect.js';
 import type { Database } from '../schema.js';
 import type { JobRow } from '../tables/jobs.js';
 
@@ -28,10 +29,6 @@ export type RequeueOutcome =
   | { outcome: 'coalesced'; jobId: number }
   /** The lock was lost (taken back by another node, or cancelled): nothing changed. */
   | { outcome: 'lock_lost'; jobId: number };
-
-function isSqlite(db: Db): boolean {
-  return db.getExecutor().adapter instanceof SqliteAdapter;
-}
 
 /** Row locks exist on PostgreSQL only; SQLite has one writer, so a transaction already excludes everyone. */
 function forUpdate<Q extends { forUpdate(): Q }>(db: Db, query: Q): Q {

@@ -8,7 +8,9 @@ export const STORAGE_FRAME_NAME = 'post_message_forwarding';
  * Browser side of the LTI platform storage postMessage protocol: answers lti.capabilities,
  * lti.put_data and lti.get_data (also with the org.imsglobal. prefix) for tool origins only,
  * keeping values per origin in the page's memory. `frameName` is announced in capabilities.
- * Values and a log are exposed on window.__ltiStorage and window.__ltiStorageLog for tests.
+ * Values and a log are exposed on window.__ltiStorage and window.__ltiStorageLog for tests. A
+ * test can make it a slow platform: window.__ltiStorageDelayMs (set before the page's scripts,
+ * e.g. by an init script) delays its answers to put_data and get_data.
  */
 function storageScript(allowedOrigins: string[], frameName: string | null): string {
   return `(function () {
@@ -55,7 +57,12 @@ function storageScript(allowedOrigins: string[], frameName: string | null): stri
       reply.error = { code: 'bad_request', message: 'No value is stored under ' + d.key + ' for this origin.' };
     }
     log.push({ origin: event.origin, subject: d.subject, key: d.key, error: reply.error ? reply.error.code : null });
-    event.source.postMessage(reply, event.origin);
+    var delay = subject === 'lti.capabilities' ? 0 : window.__ltiStorageDelayMs || 0;
+    var source = event.source;
+    var target = event.origin;
+    // Answer at once unless a test asked for a slow platform.
+    if (delay > 0) setTimeout(function () { source.postMessage(reply, target); }, delay);
+    else source.postMessage(reply, target);
   });
 })();`;
 }

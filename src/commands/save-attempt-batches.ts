@@ -14,6 +14,7 @@ import {
   upsertSessionTimes,
   updateAttemptRows,
   upsertValues,
+  valueRow,
 } from '../store/repositories/attempt-data.js';
 import type { Database } from '../store/schema.js';
 import { type GradeRefreshItem, enqueueGradeRefresh } from './grade-refresh.js';
@@ -136,11 +137,12 @@ export async function saveAttemptBatches(db: Kysely<Database>, batches: Incoming
         // Within a group, keep the newest write of each key (by session rank, then seq, then
         // order inside the batch); the upsert then applies it only over older writes.
         const id = `${batch.attemptId}\u0000${el.k}`;
+        const stateKey = isStateKey(el.k);
         const held = current.get(id);
         if (!held || rank > held.session_rank || (rank === held.session_rank && batch.seq >= held.seq)) {
-          current.set(id, { attempt_id: batch.attemptId, key: el.k, value: el.v, updated_at: now, session_rank: rank, seq: batch.seq });
+          current.set(id, valueRow(batch, el, now, rank, !stateKey));
         }
-        if (isStateKey(el.k)) mark.state = true;
+        if (stateKey) mark.state = true;
         if (el.k === timeKey) {
           const ms = parseSessionTime(el.v);
           if (ms !== null) {

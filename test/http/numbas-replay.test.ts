@@ -22,6 +22,7 @@ import { createTestApp, type TestApp } from '../helpers/test-app.js';
 import { databaseKinds } from '../helpers/test-store.js';
 import { replayCalls } from '../helpers/scorm-trace.js';
 import { readHistory } from '../../src/store/repositories/attempt-history.js';
+import { readValues } from '../../src/store/repositories/attempt-data.js';
 
 const TRACE_PATH = join(packageRoot(), '..', 'shared', 'fixtures', 'numbas-session-trace.json');
 const DEADLINE_MS = 30_000;
@@ -214,8 +215,8 @@ for (const kind of databaseKinds()) {
     }
 
     async function storedValues(): Promise<Record<string, string>> {
-      const rows = await t.store.db.selectFrom('attempt_values').select(['key', 'value']).where('attempt_id', '=', attemptId).execute();
-      return Object.fromEntries(rows.map((r) => [r.key, r.value]));
+      // Through the repository: long values (suspend_data) are read from the history batch they point at.
+      return Object.fromEntries((await readValues(t.store.db, attemptId)).map((r) => [r.key, r.value]));
     }
 
     async function storedElements(): Promise<Array<{ key: string; value: string; session_id: string; seq: number }>> {

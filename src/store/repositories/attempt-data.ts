@@ -1,23 +1,17 @@
 import { type Kysely, sql } from 'kysely';
 import type { Database } from '../schema.js';
 import type { AttemptValuesTable } from '../tables/attempts.js';
+import { chunks } from './chunks.js';
 import { CompiledInsert, CompiledShapes } from './compiled-shapes.js';
+import { pointsToHistory, resolveValues } from './value-pointers.js';
 
 type Db = Kysely<Database>;
 
-/** Rows per multi-row statement: under SQLite's 32,766 and PostgreSQL's 65,535 bound parameters. */
-const CHUNK = 1000;
-
-/** Rows in pieces of CHUNK, one multi-row statement each. */
-export function chunks<T>(rows: T[]): T[][] {
-  const out: T[][] = [];
-  for (let i = 0; i < rows.length; i += CHUNK) out.push(rows.slice(i, i + CHUNK));
-  return out;
-}
+export { chunks };
 
 export type ValueRow = AttemptValuesTable;
 
-const valueUpsert = new CompiledInsert<ValueRow>(['attempt_id', 'key', 'value', 'updated_at', 'session_rank', 'seq'], (db, rows) =>
+const valueUpsert = new CompiledInsert<ValueRow>(['attempt_id', 'key', 'value', 'updated_at', 'session_rank', 'seq', 'history_session_id'], (db, rows) =>
   (db as unknown as Db)
     .insertInto('attempt_values')
     .values(rows)
@@ -29,6 +23,7 @@ const valueUpsert = new CompiledInsert<ValueRow>(['attempt_id', 'key', 'value', 
           updated_at: eb.ref('excluded.updated_at'),
           session_rank: eb.ref('excluded.session_rank'),
           seq: eb.ref('excluded.seq'),
+          history_session_id: eb.ref('excluded.history_session_id'),
         }))
         .where((eb) =>
           eb.or([
@@ -38,6 +33,24 @@ const valueUpsert = new CompiledInsert<ValueRow>(['attempt_id', 'key', 'value', 
         ),
     ),
 );
+
+/**
+ * The current-value row for a write of `element` by `batch`. A long value points at the batch
+ * in the history instead of being copied (value-pointers.ts); `mayPoint` is false for the
+ * values the state reads (readStateValues), which are always kept inline.
+ */
+export function valueRow(batch: { attemptId: number; sessionId: string; seq: number }, element: { k: string; v: string }, now: number, rank: number, mayPoint: boolean): ValueRow {
+  const point = pointsToHistory(element.v, mayPoint);
+  return {
+    attempt_id: batch.attemptId,
+    key: element.k,
+    value: point ? '' : element.v,
+    updated_at: now,
+    session_rank: rank,
+    seq: batch.seq,
+    history_session_id: point ? batch.sessionId : null,
+  };
+}
 
 /**
  * Upserts current values, but only over values written earlier: by an older session, or by
@@ -159,12 +172,21 @@ export async function upsertSessionTimes(db: Db, rows: Array<{ attempt_id: numbe
   }
 }
 
-/** The current values of one attempt: everything a resume needs, in one read. */
+/**
+ * The current values of one attempt: everything a resume needs, in one read. A value that
+ * points at the history comes with its batch (one index probe each), and is read from it.
+ */
 export async function readValues(db: Db, attemptId: number): Promise<Array<{ key: string; value: string }>> {
-  return db.selectFrom('attempt_values').select(['key', 'value']).where('attempt_id', '=', attemptId).execute();
+  const rows = await db
+    .selectFrom('attempt_values as v')
+    .leftJoin('attempt_history as h', (join) => join.onRef('h.attempt_id', '=', 'v.attempt_id').onRef('h.session_id', '=', 'v.history_session_id').onRef('h.seq', '=', 'v.seq'))
+    .select(['v.key', 'v.value', 'v.history_session_id', 'h.elements'])
+    .where('v.attempt_id', '=', attemptId)
+    .execute();
+  return resolveValues(rows);
 }
 
-/** Current values that decide an attempt's state (status, scores, objectives). */
+/** Current values that decide an attempt's state (status, scores, objectives); these never point at the history (valueRow). */
 export async function readStateValues(
   db: Db,
   attemptIds: number[],

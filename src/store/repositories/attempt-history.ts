@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../schema.js';
-import { chunks } from './attempt-data.js';
+import { chunks } from './chunks.js';
 import { CompiledInsert } from './compiled-shapes.js';
 
 type Db = Kysely<Database>;

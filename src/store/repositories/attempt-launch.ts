@@ -7,6 +7,7 @@ import type { AttemptRow } from '../tables/attempts.js';
 import type { PackageVersionRow } from '../tables/packages.js';
 import type { ResourceRow } from '../tables/resources.js';
 import type { UserRow } from '../tables/users.js';
+import { resolveValues } from './value-pointers.js';
 
 /** The columns of `resources` that hold its settings, as `ResourceSettingsRow` names them. */
 export const SETTINGS_COLUMNS = [
@@ -62,7 +63,7 @@ export async function readAttemptLaunch(db: Kysely<Database>, resourceLinkId: nu
   if (!found) {
     return { link: undefined, attempt: undefined, settings: null, changes: [], targets: [], tokens: 0, attempts: [], user: null, version: null, values: {} };
   }
-  const { link_resource_id, r_settings, r_changes, r_targets, r_tokens, r_attempts, r_user, r_version, r_values, ...row } = found;
+  const { link_resource_id, r_settings, r_changes, r_targets, r_tokens, r_attempts, r_user, r_version, r_values, r_pointers, ...row } = found;
   return {
     link: { resource_id: link_resource_id },
     attempt: row.id === null ? undefined : (row as AttemptRow),
@@ -76,8 +77,15 @@ export async function readAttemptLaunch(db: Kysely<Database>, resourceLinkId: nu
     user: r_user,
     // scorm_version is text; the JSON helper's types take its numeric-looking literals ('1.2') for numbers.
     version: r_version as PackageVersionRow | null,
-    values: r_values ?? {},
+    values: withPointers(r_values ?? {}, r_pointers ?? []),
   };
+}
+
+/** The current values with those kept in the history read from their batches. */
+function withPointers(values: Record<string, string>, pointers: Array<[string, string, string | null]>): Record<string, string> {
+  const rows = pointers.map(([key, history_session_id, elements]) => ({ key, value: '', history_session_id, elements }));
+  for (const { key, value } of resolveValues(rows)) values[key] = value;
+  return values;
 }
 
 type LaunchRow = NonNullable<Awaited<ReturnType<ReturnType<typeof attemptLaunchQuery>['executeTakeFirst']>>>;
@@ -146,6 +154,8 @@ export function attemptLaunchQuery(db: Kysely<Database>, resourceLinkId: number,
       jsonObjectFrom(eb.selectFrom('package_versions').selectAll('package_versions').whereRef('package_versions.id', '=', 'attempts.package_version_id')).as('r_version'),
       // An object rather than rows: PostgreSQL builds it and JSON.parse reads it, with no per-row work in between.
       sql<Record<string, string> | null>`(select json_object_agg(v.key, v.value) from attempt_values v where v.attempt_id = attempts.id)`.as('r_values'),
+      // Values kept only in the history (value-pointers.ts), each with its batch's elements.
+      sql<Array<[string, string, string | null]> | null>`(select json_agg(json_build_array(v.key, v.history_session_id, h.elements)) from attempt_values v left join attempt_history h on h.attempt_id = v.attempt_id and h.session_id = v.history_session_id and h.seq = v.seq where v.attempt_id = attempts.id and v.history_session_id is not null)`.as('r_pointers'),
     ])
     .where('resource_links.id', '=', resourceLinkId)
     .where('resource_links.consumer_id', '=', consumerId);

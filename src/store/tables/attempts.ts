@@ -55,6 +55,12 @@ export interface AttemptValuesTable {
   session_rank: number;
   /** The batch seq that wrote it: within one session, a later batch wins. */
   seq: number;
+  /**
+   * Set for a long value kept only in the history: the value is the last write of `key` in
+   * the batch (attempt_id, history_session_id, seq), and `value` is empty
+   * (repositories/attempt-data.ts).
+   */
+  history_session_id: string | null;
 }
 
 /** Per client session: its latest session_time, summed into the attempt's time spent. */

@@ -30,10 +30,12 @@ const SCENARIOS: ScenarioDefinition[] = [lti11LaunchScenario, lti13LaunchScenari
 const DEFAULT_CONCURRENCY = '16';
 
 const USAGE = `Usage: npm run bench:launch -- [--db sqlite|postgres|both] [--duration SECONDS] [--warmup SECONDS]
-       [--concurrency N[,N…]] [--scenario ${SCENARIOS.map((s) => s.id).join('|')}|all] [--json] [--profile DIR] [--skip-build]
+       [--concurrency N[,N…]] [--links N] [--scenario ${SCENARIOS.map((s) => s.id).join('|')}|all] [--json] [--profile DIR] [--skip-build]
 
 --profile DIR writes a V8 CPU profile of each server run into DIR (open it in Chrome DevTools);
 profiling slows the server, so do not quote numbers from a profiled run.
+--links N spreads launches over N resource links, ten per course (default 50); --links 1 is a whole
+cohort opening one exam in one course at once.
 --skip-build measures dist/ as it is, even if src/ is newer (A/B runs of two builds).`;
 
 function positiveInt(name: string, raw: string): number {
@@ -52,6 +54,7 @@ function parse(argv: string[]) {
       scenario: { type: 'string', default: 'all' },
       json: { type: 'boolean', default: false },
       profile: { type: 'string' },
+      links: { type: 'string', default: '50' },
       'skip-build': { type: 'boolean', default: false },
     },
   });
@@ -67,6 +70,7 @@ function parse(argv: string[]) {
     concurrencies: values.concurrency.split(',').map((c) => positiveInt('concurrency', c.trim())),
     json: values.json,
     profileDir: values.profile ? resolve(values.profile) : null,
+    links: positiveInt('links', values.links),
     skipBuild: values['skip-build'],
   };
 }
@@ -98,6 +102,7 @@ async function main(): Promise<number> {
             warmupSeconds: options.warmupSeconds,
             durationSeconds: options.durationSeconds,
             profileDir: options.profileDir,
+            links: options.links,
             log,
             onCleanup: (fn) => (cleanup = fn),
           }),

@@ -16,6 +16,8 @@ export interface RunOptions {
   concurrency: number;
   warmupSeconds: number;
   durationSeconds: number;
+  /** Resource links the launches spread over (ScenarioContext.links). */
+  links: number;
   /** Write a V8 CPU profile of the server (node --cpu-prof) into this directory. */
   profileDir: string | null;
   log: (line: string) => void;
@@ -35,7 +37,7 @@ export async function runScenario(definition: ScenarioDefinition, options: RunOp
   options.onCleanup(() => database.dispose());
   try {
     const port = await freePort();
-    const scenario = definition.create({ origin: `http://127.0.0.1:${port}` });
+    const scenario = definition.create({ origin: `http://127.0.0.1:${port}`, links: options.links });
     const env = {
       ...database.env,
       SECRET_KEY: randomBytes(32).toString('base64url'),

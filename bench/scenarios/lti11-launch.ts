@@ -6,7 +6,7 @@ import type { Outcome, Scenario, ScenarioContext, ScenarioDefinition } from './s
 
 /** A cohort: launches spread over this many users and links, so upserts hit new and existing rows. */
 export const LTI11_USERS = 5_000;
-export const LTI11_LINKS = 50;
+export const LTI11_LINKS = 50; // the default of --links
 /** Links belong to courses (contexts), ten links per course... */
 const LINKS_PER_COURSE = 10;
 /** ...and the first users of the cohort are staff, so some launches take the instructor path. */
@@ -31,7 +31,7 @@ function createLti11Launch(context: ScenarioContext): Scenario {
   const nextRequest = (): BenchRequest => {
     if (secret === null) throw new Error('lti11 launch scenario used before provision()');
     const user = pick(random, LTI11_USERS);
-    const link = pick(random, LTI11_LINKS);
+    const link = pick(random, context.links);
     const course = Math.floor(link / LINKS_PER_COURSE);
     const params = launchParams({
       user_id: `user-${user}`,

@@ -8,7 +8,6 @@ import type { Outcome, Scenario, ScenarioContext, ScenarioDefinition } from './s
 
 /** The same cohort shape as the LTI 1.1 scenario: upserts hit new and existing rows. */
 const USERS = 5_000;
-const LINKS = 50;
 const LINKS_PER_COURSE = 10;
 const INSTRUCTORS = 50;
 
@@ -81,6 +80,7 @@ function cookiesFrom(res: BenchResponse): string {
  */
 function createLti13Launch(context: ScenarioContext): Scenario {
   const launchUrl = `${context.origin}/lti/launch`;
+  const links = context.links;
   const random = seededRandom(0x1713);
   const platform = new LocalPlatform();
 
@@ -125,7 +125,7 @@ function createLti13Launch(context: ScenarioContext): Scenario {
     },
     async iteration(client): Promise<Outcome> {
       const user = pick(random, USERS);
-      const link = pick(random, LINKS);
+      const link = pick(random, links);
       const login = await client.send(loginRequest(user));
       const launch = launchRequest(login, user, link);
       if (launch === null) return { ok: false, label: `login: HTTP ${login.status}` };
@@ -137,7 +137,7 @@ function createLti13Launch(context: ScenarioContext): Scenario {
     clientCostMicros() {
       const rounds = 500;
       const start = performance.now();
-      for (let i = 0; i < rounds; i++) platform.idToken(`nonce-${i}`, i % USERS, i % LINKS, launchUrl);
+      for (let i = 0; i < rounds; i++) platform.idToken(`nonce-${i}`, i % USERS, i % links, launchUrl);
       return ((performance.now() - start) * 1000) / rounds;
     },
   };

@@ -27,6 +27,8 @@ export interface Scenario {
 export interface ScenarioContext {
   /** The origin requests are sent to and signed for, e.g. http://127.0.0.1:41234. */
   origin: string;
+  /** Resource links the launches spread over (ten per course); 1 is a whole cohort opening one exam. */
+  links: number;
 }
 
 export interface ScenarioDefinition {

@@ -7,7 +7,8 @@ type Db = Kysely<Database>;
 /**
  * Upserts of the user, context and resource link a launch names, each scoped to its
  * consumer by a unique (consumer_id, lti id) key, so equal ids from two LMSs never meet.
- * Each is one round trip: INSERT … ON CONFLICT DO UPDATE … RETURNING id.
+ * The user's is one round trip: INSERT … ON CONFLICT DO UPDATE … RETURNING id. The context's
+ * and the link's read first and write only when the launch brings something new (unchanged).
  */
 export async function upsertUser(
   db: Db,
@@ -45,12 +46,30 @@ export async function upsertUser(
   return row.id;
 }
 
+/**
+ * Whether an upsert would change nothing: every value is absent (kept) or already stored.
+ * A whole class launches into the same context and link at once, and an upsert locks its
+ * row until the launch commits even when it changes nothing: on PostgreSQL those launches
+ * queued behind one another on the row lock. A read takes no lock.
+ */
+function unchanged<T extends object>(stored: T | undefined, incoming: { [K in keyof T]?: T[K] | null }): stored is T {
+  if (!stored) return false;
+  return (Object.keys(incoming) as Array<keyof T>).every((k) => incoming[k] === null || incoming[k] === undefined || incoming[k] === stored[k]);
+}
+
 export async function upsertContext(
   db: Db,
   consumerId: number,
   context: { id: string; title: string | null; label: string | null; type: string | null },
   now: number,
 ): Promise<number> {
+  const stored = await db
+    .selectFrom('contexts')
+    .select(['id', 'title', 'label', 'context_type'])
+    .where('consumer_id', '=', consumerId)
+    .where('lti_context_id', '=', context.id)
+    .executeTakeFirst();
+  if (unchanged(stored, { title: context.title, label: context.label, context_type: context.type })) return stored.id;
   const row = await db
     .insertInto('contexts')
     .values({ consumer_id: consumerId, lti_context_id: context.id, title: context.title, label: context.label, context_type: context.type, created_at: now, updated_at: now })
@@ -74,6 +93,13 @@ export async function upsertResourceLink(
   link: { id: string; title: string | null; description: string | null },
   now: number,
 ): Promise<number> {
+  const stored = await db
+    .selectFrom('resource_links')
+    .select(['id', 'context_id', 'title', 'description'])
+    .where('consumer_id', '=', consumerId)
+    .where('lti_resource_link_id', '=', link.id)
+    .executeTakeFirst();
+  if (unchanged(stored, { context_id: contextId, title: link.title, description: link.description })) return stored.id;
   const row = await db
     .insertInto('resource_links')
     .values({ consumer_id: consumerId, context_id: contextId, lti_resource_link_id: link.id, title: link.title, description: link.description, created_at: now, updated_at: now })

@@ -60,6 +60,22 @@ for (const kind of databaseKinds()) {
       assert.equal(await value(id, 'cmi.suspend_data'), 'newer window');
     });
 
+    it('one batch that replaces a value, adds one and is older than another: each key by its own rule', async () => {
+      const id = await newAttempt();
+      const older = await open(id);
+      t.clock.now += 1000;
+      const newer = await open(id);
+      await send(id, older, 1, [{ k: 'cmi.location', v: 'old 1' }, { k: 'cmi.exit', v: 'old 1' }]);
+      await send(id, newer, 1, [{ k: 'cmi.location', v: 'new 1' }]);
+      // cmi.exit is replaced (it was the older window's own), cmi.progress_measure is new, and
+      // cmi.location keeps the newer window's value.
+      await send(id, older, 2, [{ k: 'cmi.location', v: 'old 2' }, { k: 'cmi.exit', v: 'old 2' }, { k: 'cmi.progress_measure', v: '0.5' }]);
+      assert.deepEqual([await value(id, 'cmi.location'), await value(id, 'cmi.exit'), await value(id, 'cmi.progress_measure')], ['new 1', 'old 2', '0.5']);
+      // Every key already stored and older: all replaced.
+      await send(id, newer, 2, [{ k: 'cmi.location', v: 'new 2' }, { k: 'cmi.exit', v: 'new 2' }, { k: 'cmi.progress_measure', v: '0.75' }]);
+      assert.deepEqual([await value(id, 'cmi.location'), await value(id, 'cmi.exit'), await value(id, 'cmi.progress_measure')], ['new 2', 'new 2', '0.75']);
+    });
+
     it('takes batches the ending window sent before its terminate batch, and refuses other windows', async () => {
       const id = await newAttempt();
       const first = await open(id);

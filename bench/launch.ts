@@ -28,6 +28,8 @@ const SCENARIOS: ScenarioDefinition[] = [lti11LaunchScenario, lti13LaunchScenari
  * (p99 at ~50 ms) and 64 doubles it. The sweep is in docs/performance.md.
  */
 const DEFAULT_CONCURRENCY = '16';
+/** Five courses of ten links: launches meet both new and existing context and link rows. */
+const DEFAULT_LINKS = '50';
 
 const USAGE = `Usage: npm run bench:launch -- [--db sqlite|postgres|both] [--duration SECONDS] [--warmup SECONDS]
        [--concurrency N[,N…]] [--links N] [--scenario ${SCENARIOS.map((s) => s.id).join('|')}|all] [--json] [--profile DIR] [--skip-build]
@@ -54,7 +56,7 @@ function parse(argv: string[]) {
       scenario: { type: 'string', default: 'all' },
       json: { type: 'boolean', default: false },
       profile: { type: 'string' },
-      links: { type: 'string', default: '50' },
+      links: { type: 'string', default: DEFAULT_LINKS },
       'skip-build': { type: 'boolean', default: false },
     },
   });

@@ -4,9 +4,8 @@ import type { BenchRequest } from '../lib/http-client.js';
 import { pick, seededRandom } from '../lib/random.js';
 import type { Outcome, Scenario, ScenarioContext, ScenarioDefinition } from './scenario.js';
 
-/** A cohort: launches spread over this many users and links, so upserts hit new and existing rows. */
+/** A cohort: launches spread over this many users (and over --links links), so upserts hit new and existing rows. */
 export const LTI11_USERS = 5_000;
-export const LTI11_LINKS = 50; // the default of --links
 /** Links belong to courses (contexts), ten links per course... */
 const LINKS_PER_COURSE = 10;
 /** ...and the first users of the cohort are staff, so some launches take the instructor path. */

@@ -7,8 +7,6 @@ import { pointsToHistory, resolveValues } from './value-pointers.js';
 
 type Db = Kysely<Database>;
 
-export { chunks };
-
 export type ValueRow = AttemptValuesTable;
 
 const valueUpsert = new CompiledInsert<ValueRow>(['attempt_id', 'key', 'value', 'updated_at', 'session_rank', 'seq', 'history_session_id'], (db, rows) =>

@@ -3,6 +3,9 @@ import { encodeHistoryElements } from '../store/repositories/attempt-history.js'
 import type { SqliteWriteGate } from '../store/sqlite-write-gate.js';
 import type { BatchOutcome, IncomingBatch } from './save-attempt-batches.js';
 
+/** What the writer thread writes to: the SQLite file, or PostgreSQL with a pool of `connections`. */
+export type WriterTarget = { kind: 'sqlite'; file: string } | { kind: 'postgres'; url: string; connections: number };
+
 export type WriteRequest = { type: 'save'; id: number; batches: IncomingBatch[]; now: number } | { type: 'close' };
 export type WriteReply = { id: number; outcomes: BatchOutcome[] } | { id: number; error: string };
 
@@ -64,15 +67,20 @@ export class AttemptWriteThread {
   private turnStarting: Promise<void> | null = null;
   private turnEndWaiters: Array<() => void> = [];
 
+  private readonly target: WriterTarget;
+
   constructor(
-    private readonly file: string,
+    target: WriterTarget | string,
     private readonly gate: SqliteWriteGate | null = null,
-  ) {}
+  ) {
+    this.target = typeof target === 'string' ? { kind: 'sqlite', file: target } : target;
+  }
 
   save(batches: IncomingBatch[], now: number): Promise<BatchOutcome[]> {
-    // The history's encoding is done here, on the event loop, which has time to spare under
-    // load; the thread, which is the bound, then only runs the statements (docs/performance.md).
-    const encoded = batches.map((b) => (b.encodedElements === undefined ? { ...b, encodedElements: encodeHistoryElements(b.elements) } : b));
+    // On SQLite the history's encoding is done here, on the event loop, which has time to spare
+    // under load; the thread, which is the bound, then only runs the statements
+    // (docs/performance.md). On PostgreSQL the event loop is the busier of the two.
+    const encoded = this.target.kind === 'postgres' ? batches : batches.map((b) => (b.encodedElements === undefined ? { ...b, encodedElements: encodeHistoryElements(b.elements) } : b));
     // Handed over at once when the turn is already the thread's (or there is no gate).
     const turn = this.gate === null || (this.turn !== null && this.gate.queued === 0) ? null : this.takeTurn();
     return turn === null ? this.post(encoded, now) : turn.then(() => this.post(encoded, now));
@@ -148,7 +156,7 @@ export class AttemptWriteThread {
 
   private start(): Worker {
     const { entry, loader } = workerEntry();
-    const worker = new Worker(BOOTSTRAP, { eval: true, workerData: { entry, loader, file: this.file }, resourceLimits: { maxYoungGenerationSizeMb: YOUNG_GENERATION_MB } });
+    const worker = new Worker(BOOTSTRAP, { eval: true, workerData: { entry, loader, target: this.target }, resourceLimits: { maxYoungGenerationSizeMb: YOUNG_GENERATION_MB } });
     // An idle writer must not keep a finished process alive; waiting groups keep it referenced.
     worker.unref();
     worker.on('message', (reply: WriteReply) => this.settle(reply));

@@ -9,10 +9,21 @@ import { AttemptWriter } from './attempt-writer.js';
  * only parses, validates and acknowledges (docs/performance.md).
  */
 export function createAttemptWriter(store: Store, now: () => number): AttemptWriter {
-  if (store.sqliteFile === null) return new AttemptWriter(store.db, { lanes: 4, now });
+  if (store.databaseUrl !== null) {
+    const lanes = 4;
+    const thread = new AttemptWriteThread({ kind: 'postgres', url: store.databaseUrl, connections: lanes });
+    return new AttemptWriter(store.db, {
+      lanes,
+      now,
+      saveGroup: (batches, at) => thread.save(batches, at),
+      onClose: () => thread.close(),
+      onWarm: () => thread.warm(),
+    });
+  }
+  if (store.sqliteFile === null) throw new Error('a store is either SQLite or PostgreSQL');
   // The store's gate: the thread and the serving connection take turns at the write lock
   // rather than meet it inside SQLite (sqlite-write-gate.ts).
-  const thread = new AttemptWriteThread(store.sqliteFile, store.sqliteGate);
+  const thread = new AttemptWriteThread({ kind: 'sqlite', file: store.sqliteFile }, store.sqliteGate);
   return new AttemptWriter(store.db, {
     lanes: 1,
     now,

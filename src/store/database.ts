@@ -15,6 +15,8 @@ export interface Store {
   dialect: Dialect;
   /** The SQLite file, so the attempt writer's thread can open its own connection; null on PostgreSQL. */
   sqliteFile: string | null;
+  /** The PostgreSQL URL, so the attempt writer's thread can open its own connections; null on SQLite. */
+  databaseUrl: string | null;
   /** Turns at SQLite's write lock, shared by the serving connection and the attempt writer's thread; null on PostgreSQL. */
   sqliteGate: SqliteWriteGate | null;
   close(): Promise<void>;
@@ -54,12 +56,17 @@ function openSqlite(file: string): { db: Kysely<Database>; gate: SqliteWriteGate
   };
 }
 
-function openPostgres(url: string, poolSize: number, onConnectionError: (error: Error) => void): { db: Kysely<Database>; gate: SqliteWriteGate | null; close(): Promise<void> } {
+/** A Kysely over a pool of PostgreSQL connections (the server's, or the attempt writer thread's own). */
+export function postgresKysely(url: string, poolSize: number, onConnectionError: (error: Error) => void = reportConnectionError): Kysely<Database> {
   const pool = preparingPool(new pg.Pool({ connectionString: url, max: poolSize }));
   // Without a listener, an idle connection's error (a restart or failover of the database)
   // would be an uncaught exception and end the process; the pool drops that connection itself.
   pool.on('error', onConnectionError);
-  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+}
+
+function openPostgres(url: string, poolSize: number, onConnectionError: (error: Error) => void): { db: Kysely<Database>; gate: SqliteWriteGate | null; close(): Promise<void> } {
+  const db = postgresKysely(url, poolSize, onConnectionError);
   return { db, gate: null, close: () => db.destroy() };
 }
 
@@ -68,7 +75,7 @@ export async function openStore(options: StoreOptions): Promise<Store> {
   const sqliteFile = options.databaseUrl ? null : (options.sqliteFile ?? join(options.dataDir, 'lti-exam-provider.sqlite'));
   const opened = options.databaseUrl ? openPostgres(options.databaseUrl, options.poolSize ?? 10, options.onConnectionError ?? reportConnectionError) : openSqlite(sqliteFile as string);
   await migrate(opened.db);
-  return { db: opened.db, dialect, sqliteFile, sqliteGate: opened.gate, close: opened.close };
+  return { db: opened.db, dialect, sqliteFile, databaseUrl: options.databaseUrl, sqliteGate: opened.gate, close: opened.close };
 }
 
 export async function migrate(db: Kysely<Database>): Promise<void> {

@@ -9,8 +9,9 @@ import { createTestApp, type TestApp } from '../helpers/test-app.js';
 
 /**
  * On SQLite the group commits run on a thread of their own, with a second connection to the
- * file (PostgreSQL has no such thread: its writes already run in the database's processes).
- * These tests drive the thread directly, beside the app's own connection.
+ * file, taking turns with the serving connection at the store's write gate (PostgreSQL's
+ * thread: attempt-write-thread-postgres.test.ts). These tests drive the thread directly,
+ * beside the app's own connection.
  */
 describe('attempt writer thread on sqlite', () => {
   let t: TestApp;

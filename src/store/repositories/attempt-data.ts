@@ -1,7 +1,7 @@
 import { type Kysely, sql } from 'kysely';
 import type { Database } from '../schema.js';
 import type { AttemptValuesTable } from '../tables/attempts.js';
-import { chunks } from './chunks.js';
+import { chunks, isPreparedSize, sizedChunks } from './chunks.js';
 import { CompiledInsert, CompiledShapes } from './compiled-shapes.js';
 import { pointsToHistory, resolveValues } from './value-pointers.js';
 
@@ -56,7 +56,7 @@ export function valueRow(batch: { attemptId: number; sessionId: string; seq: num
  * to update a row twice in one statement.
  */
 export async function upsertValues(db: Db, rows: ValueRow[]): Promise<void> {
-  for (const part of chunks(rows)) await db.executeQuery(valueUpsert.compile(db, part));
+  for (const part of sizedChunks(rows)) await db.executeQuery(valueUpsert.compile(db, part));
 }
 
 /** What one group commit changes on one attempt row. */
@@ -119,7 +119,7 @@ export async function updateAttemptRows(db: Db, updates: AttemptUpdate[], now: n
   for (const [shape, group] of byShape) {
     const first = group[0] as AttemptUpdate;
     const columns: Column[] = [ID, ELEMENTS, ...(first.state ? STATE : []), ...(first.ended ? ENDED : []), ...(first.time_spent_ms !== null ? [TIME] : [])];
-    for (const part of chunks(group)) {
+    for (const part of sizedChunks(group)) {
       const parameters: unknown[] = [now];
       for (const u of part) for (const [, , get] of columns) parameters.push(get(u));
       const build = () => {
@@ -130,7 +130,7 @@ export async function updateAttemptRows(db: Db, updates: AttemptUpdate[], now: n
         const rows = part.map((u) => sql`(${sql.join(columns.map(([, , get]) => get(u)))})`);
         return sql`update attempts set updated_at = ${now}, ${sql.join(sets)} from (values ${sql.join(rows)}) as v where attempts.id = cast(v.column1 as bigint) returning id, element_count`.compile(db);
       };
-      const result = await db.executeQuery(attemptUpdates.compile(db, `${shape}:${part.length}`, parameters, () => ({ compile: build })));
+      const result = await db.executeQuery(attemptUpdates.compile(db, `${shape}:${part.length}`, parameters, () => ({ compile: build }), isPreparedSize(part.length)));
       counts.push(...(result.rows as Array<{ id: number; element_count: number }>));
     }
   }

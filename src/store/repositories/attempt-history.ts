@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../schema.js';
-import { chunks } from './chunks.js';
+import { sizedChunks } from './chunks.js';
 import { CompiledInsert } from './compiled-shapes.js';
 
 type Db = Kysely<Database>;
@@ -61,7 +61,7 @@ export type NewHistoryBatch = HistoryBatch & { encoded?: string | undefined };
  */
 export async function appendBatches(db: Db, batches: NewHistoryBatch[]): Promise<BatchKey[]> {
   const inserted: BatchKey[] = [];
-  for (const part of chunks(batches)) {
+  for (const part of sizedChunks(batches)) {
     const rows = part.map((b) => ({ attempt_id: b.attempt_id, session_id: b.session_id, seq: b.seq, received_at: b.received_at, elements: b.encoded ?? encodeHistoryElements(b.elements) }));
     const result = await db.executeQuery(historyInsert.compile(db, rows));
     inserted.push(...(result.rows as BatchKey[]));

@@ -1,4 +1,7 @@
 import { type Compilable, CompiledQuery, type Kysely } from 'kysely';
+import { isSqlite } from '../dialect.js';
+import { prepareOnPostgres } from '../prepared-statements.js';
+import { isPreparedSize } from './chunks.js';
 
 /**
  * Statements the group commit runs many times per transaction, or with thousands of rows,
@@ -26,9 +29,12 @@ export class CompiledShapes {
 
   /**
    * `parameters`: what Kysely would bind for this statement, in order; null when the caller
-   * cannot tell (then Kysely builds it). `build` makes the statement when needed.
+   * cannot tell (then Kysely builds it). `build` makes the statement when needed. `prepare`:
+   * on PostgreSQL, run the shape's text as a named prepared statement (prepared-statements.ts);
+   * only for a bounded set of shapes (chunks.ts PREPARED_SIZES), as each is kept by every
+   * connection that runs it.
    */
-  compile<DB>(db: Kysely<DB>, shape: string, parameters: unknown[] | null, build: () => Compilable<unknown>): CompiledQuery<unknown> {
+  compile<DB>(db: Kysely<DB>, shape: string, parameters: unknown[] | null, build: () => Compilable<unknown>, prepare = false): CompiledQuery<unknown> {
     const adapter = db.getExecutor().adapter;
     let byShape = this.texts.get(adapter);
     if (!byShape) {
@@ -47,6 +53,7 @@ export class CompiledShapes {
       const same = compiled.parameters.length === parameters.length && compiled.parameters.every((p, i) => p === parameters[i]);
       // Not the shape we assumed (a plugin, a changed builder): never reuse this shape's text.
       byShape.set(shape, same ? compiled.sql : null);
+      if (same && prepare && !isSqlite(db)) prepareOnPostgres(compiled.sql);
       if (byShape.size > this.capacity) {
         const oldest = byShape.keys().next();
         if (!oldest.done) byShape.delete(oldest.value);
@@ -66,7 +73,7 @@ export class CompiledInsert<R extends object> {
   ) {}
 
   compile<DB>(db: Kysely<DB>, rows: R[]): CompiledQuery<unknown> {
-    return this.shapes.compile(db, String(rows.length), this.bind(rows), () => this.build(db as unknown as Kysely<never>, rows));
+    return this.shapes.compile(db, String(rows.length), this.bind(rows), () => this.build(db as unknown as Kysely<never>, rows), isPreparedSize(rows.length));
   }
 
   /** The parameters in Kysely's order (row by row, column by column), or null if a row is not of the shape. */

@@ -11,7 +11,8 @@ import { createTestApp, type TestApp } from '../helpers/test-app.js';
  * The group commit's statements come in a few fixed row counts (chunks.ts sizedChunks), and
  * on PostgreSQL those run as named prepared statements: prepared once per connection, then
  * only bound and run. A remainder under the smallest size runs as an ordinary statement.
- * PostgreSQL also compresses new history batches with lz4 (migration 0010).
+ * PostgreSQL also compresses new history batches with lz4 (migration 0010) and compares the
+ * keys those statements look up byte by byte (migration 0011).
  */
 for (const kind of databaseKinds()) {
   describe(`group commit statements on ${kind}`, () => {
@@ -55,6 +56,23 @@ for (const kind of databaseKinds()) {
     });
 
     if (kind === 'postgres') {
+      it('compares element keys, session ids and job keys byte by byte', async () => {
+        const columns = await sql<{ col: string; collation: string | null }>`
+          select c.relname || '.' || a.attname as col, co.collname as collation
+          from pg_attribute a join pg_class c on c.oid = a.attrelid left join pg_collation co on co.oid = a.attcollation
+          where (c.relname, a.attname) in (('attempt_values', 'key'), ('attempt_values', 'history_session_id'), ('attempt_history', 'session_id'),
+            ('attempt_sessions', 'session_id'), ('attempts', 'current_session_id'), ('jobs', 'key'))
+          order by 1`.execute(t.store.db);
+        assert.deepEqual(
+          columns.rows.map((r) => `${r.col} ${r.collation}`),
+          ['attempt_history.session_id C', 'attempt_sessions.session_id C', 'attempt_values.history_session_id C', 'attempt_values.key C', 'attempts.current_session_id C', 'jobs.key C'],
+        );
+        // The index the value upsert probes follows the column.
+        const index = await sql<{ collation: string }>`select co.collname as collation from pg_index i join pg_class c on c.oid = i.indexrelid
+          join pg_collation co on co.oid = i.indcollation[1] where c.relname = 'attempt_values_pk'`.execute(t.store.db);
+        assert.equal(index.rows[0]?.collation, 'C');
+      });
+
       it('compresses history batches with lz4 when the server has it', async () => {
         const server = await sql<{ ok: boolean }>`select 'lz4' = any(enumvals) as ok from pg_settings where name = 'default_toast_compression'`.execute(t.store.db);
         const column = await sql<{ c: string }>`select attcompression as c from pg_attribute where attrelid = 'attempt_history'::regclass and attname = 'elements'`.execute(t.store.db);

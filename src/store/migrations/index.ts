@@ -9,6 +9,7 @@ import * as m0007 from './0007-batch-history.js';
 import * as m0008 from './0008-job-claim-indexes.js';
 import * as m0009 from './0009-values-in-history.js';
 import * as m0010 from './0010-history-compression.js';
+import * as m0011 from './0011-byte-order-keys.js';
 
 /**
  * Migrations are listed here, in order, rather than read from disk, so the same list works
@@ -25,6 +26,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0008-job-claim-indexes': m0008,
   '0009-values-in-history': m0009,
   '0010-history-compression': m0010,
+  '0011-byte-order-keys': m0011,
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -1,0 +1,32 @@
+import { sql, type Kysely } from 'kysely';
+import { isSqlite } from './column-types.js';
+
+/**
+ * Frozen: on PostgreSQL, element keys, session ids and job keys compare byte by byte.
+ *
+ * These columns lead the indexes every answer probes or extends: the current values' key,
+ * the history's and the sessions' session id, the attempt's current session, the job key.
+ * They hold ASCII identifiers (SCORM element names, random ids), for which a language's sort
+ * order means nothing; under a database's default collation (en_US.UTF-8, or even C.UTF-8)
+ * PostgreSQL compares them through the C library's strcoll, a copy and a call per comparison,
+ * about twenty comparisons per index probe. The "C" collation compares bytes. Every column
+ * that is compared with another is changed with it (a comparison across two collations is an
+ * error). SQLite already compares bytes.
+ */
+export async function up(db: Kysely<unknown>): Promise<void> {
+  if (isSqlite(db)) return;
+  await sql`alter table attempt_values alter column key type text collate "C", alter column history_session_id type text collate "C"`.execute(db);
+  await sql`alter table attempt_history alter column session_id type text collate "C"`.execute(db);
+  await sql`alter table attempt_sessions alter column session_id type text collate "C"`.execute(db);
+  await sql`alter table attempts alter column current_session_id type text collate "C"`.execute(db);
+  await sql`alter table jobs alter column key type text collate "C"`.execute(db);
+}
+
+export async function down(db: Kysely<unknown>): Promise<void> {
+  if (isSqlite(db)) return;
+  await sql`alter table attempt_values alter column key type text collate "default", alter column history_session_id type text collate "default"`.execute(db);
+  await sql`alter table attempt_history alter column session_id type text collate "default"`.execute(db);
+  await sql`alter table attempt_sessions alter column session_id type text collate "default"`.execute(db);
+  await sql`alter table attempts alter column current_session_id type text collate "default"`.execute(db);
+  await sql`alter table jobs alter column key type text collate "default"`.execute(db);
+}

@@ -46,13 +46,14 @@ interface Waiting {
 }
 
 /**
- * The event loop's side of the SQLite attempt writer thread (attempt-write-worker.ts). The
- * thread starts with the first group (most servers and tests never write attempt data) and is
- * started again if it dies: the groups it had are refused, and their clients send them again,
- * as after any failed write (nothing unacknowledged is lost: the player keeps it).
+ * The event loop's side of the attempt writer thread (attempt-write-worker.ts), for SQLite or
+ * PostgreSQL (`target`; a string is a SQLite file). The thread starts with the first group
+ * (most servers and tests never write attempt data) and is started again if it dies: the
+ * groups it had are refused, and their clients send them again, as after any failed write
+ * (nothing unacknowledged is lost: the player keeps it).
  *
- * The thread takes its turn at the write lock on the event loop's side (`gate`, shared with
- * the serving connection: sqlite-write-gate.ts) before a group is handed over, and keeps it
+ * On SQLite the thread takes its turn at the write lock on the event loop's side (`gate`, shared
+ * with the serving connection: sqlite-write-gate.ts) before a group is handed over, and keeps it
  * while it has groups, so a second group can wait in the thread while the first is written.
  * When the serving connection is waiting for a turn, no further group is handed over: the
  * thread finishes the ones it has, the turn ends, and the next group waits for the next turn.

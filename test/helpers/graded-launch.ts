@@ -50,7 +50,7 @@ export class AttemptDriver {
     private readonly t: TestApp,
     private readonly token: string,
     readonly attemptId: number,
-    private readonly sessionId: string,
+    readonly sessionId: string,
   ) {}
 
   static async start(t: TestApp, token: string): Promise<AttemptDriver> {

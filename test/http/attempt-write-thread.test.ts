@@ -4,7 +4,8 @@ import { sql } from 'kysely';
 import { AttemptWriteThread } from '../../src/commands/attempt-write-thread.js';
 import { createAttemptWriter } from '../../src/commands/create-attempt-writer.js';
 import type { IncomingBatch } from '../../src/commands/save-attempt-batches.js';
-import { bearer, fixturePackage, launchAs, newConsumer, uploadAs } from '../helpers/launch.js';
+import { AttemptDriver } from '../helpers/graded-launch.js';
+import { fixturePackage, launchAs, newConsumer, uploadAs } from '../helpers/launch.js';
 import { createTestApp, type TestApp } from '../helpers/test-app.js';
 
 /**
@@ -22,9 +23,7 @@ describe('attempt writer thread on sqlite', () => {
     const lms = await newConsumer(t);
     const teacher = await launchAs(t, lms, { userId: 'teacher', role: 'Instructor' });
     assert.equal((await uploadAs(t, teacher, fixturePackage('RuntimeBasicCalls_SCORM20043rdEdition.zip'))).statusCode, 201);
-    const token = await launchAs(t, lms, { userId: 'alice', role: 'Learner' });
-    attemptId = (JSON.parse((await t.app.inject({ method: 'POST', url: '/api/attempts', headers: bearer(token) })).body) as { attempt: { id: number } }).attempt.id;
-    sessionId = (JSON.parse((await t.app.inject({ method: 'GET', url: `/api/attempts/${attemptId}/launch`, headers: bearer(token) })).body) as { sessionId: string }).sessionId;
+    ({ attemptId, sessionId } = await AttemptDriver.start(t, await launchAs(t, lms, { userId: 'alice', role: 'Learner' })));
   });
   after(async () => t.close());
 

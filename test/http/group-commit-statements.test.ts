@@ -3,7 +3,8 @@ import assert from 'node:assert/strict';
 import { sql } from 'kysely';
 import { readValues, upsertValues, valueRow } from '../../src/store/repositories/attempt-data.js';
 import { appendBatches, readHistoryBatches } from '../../src/store/repositories/attempt-history.js';
-import { bearer, fixturePackage, launchAs, newConsumer, uploadAs } from '../helpers/launch.js';
+import { AttemptDriver } from '../helpers/graded-launch.js';
+import { fixturePackage, launchAs, newConsumer, uploadAs } from '../helpers/launch.js';
 import { databaseKinds } from '../helpers/test-store.js';
 import { createTestApp, type TestApp } from '../helpers/test-app.js';
 
@@ -23,8 +24,7 @@ for (const kind of databaseKinds()) {
       const lms = await newConsumer(t);
       const teacher = await launchAs(t, lms, { userId: 'teacher', role: 'Instructor' });
       assert.equal((await uploadAs(t, teacher, fixturePackage('RuntimeBasicCalls_SCORM20043rdEdition.zip'))).statusCode, 201);
-      const token = await launchAs(t, lms, { userId: 'alice', role: 'Learner' });
-      attemptId = (JSON.parse((await t.app.inject({ method: 'POST', url: '/api/attempts', headers: bearer(token) })).body) as { attempt: { id: number } }).attempt.id;
+      attemptId = (await AttemptDriver.start(t, await launchAs(t, lms, { userId: 'alice', role: 'Learner' }))).attemptId;
     });
     after(async () => t.close());
 

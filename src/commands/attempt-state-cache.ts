@@ -1,3 +1,5 @@
+import { type QuestionMemo, objectiveIndex } from '../domain/attempt-state.js';
+
 /**
  * The writer's memory of each attempt's state-deciding current values (status, scores,
  * objectives: `isStateKey`), so re-deriving an attempt's state after an answer does not read
@@ -20,6 +22,8 @@ export interface StateValues {
   values: Map<string, string>;
   /** key → the write order of that value (session rank, then seq), as in attempt_values. */
   order: Map<string, { rank: number; seq: number }>;
+  /** Questions derived from these values; applyWrite forgets the one a write changes. */
+  questions: QuestionMemo;
 }
 
 interface Entry {
@@ -72,4 +76,6 @@ export function applyWrite(state: StateValues, key: string, value: string, rank:
   if (held && (rank < held.rank || (rank === held.rank && seq < held.seq))) return;
   state.values.set(key, value);
   state.order.set(key, { rank, seq });
+  const objective = objectiveIndex(key);
+  if (objective !== null) state.questions.delete(objective);
 }

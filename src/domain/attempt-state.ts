@@ -8,10 +8,29 @@ export interface AttemptState {
   completionStatus: string | null;
   successStatus: string | null;
   score: { raw: number | null; min: number | null; max: number | null; scaled: number | null };
-  questions: Array<{ id: string; raw: number | null; min: number | null; max: number | null; scaled: number | null }>;
+  questions: QuestionScore[];
+  /** `questions` as JSON (what attempts.question_scores holds), or null when there are none. */
+  questionsJson: string | null;
   /** True when the values say the learner finished (not only paused). */
   complete: boolean;
 }
+
+export interface QuestionScore {
+  id: string;
+  raw: number | null;
+  min: number | null;
+  max: number | null;
+  scaled: number | null;
+}
+
+/**
+ * Questions derived earlier for one attempt, by objective index, each with its JSON. The
+ * writer re-derives an attempt's state on every answer, and an answer changes one question:
+ * re-reading and re-encoding all of them was a visible part of its time at saturation
+ * (docs/performance.md). Whoever changes a value of objective i must forget entry i
+ * (`objectiveIndex`); an empty memo derives everything.
+ */
+export type QuestionMemo = Map<number, { score: QuestionScore; json: string }>;
 
 type Values = ReadonlyMap<string, string>;
 
@@ -67,32 +86,53 @@ function objectiveKeys(i: number): ObjectiveKeys {
   return keys;
 }
 
-function questions(values: Values): AttemptState['questions'] {
-  const out: AttemptState['questions'] = [];
-  for (let i = 0; ; i++) {
-    const keys = objectiveKeys(i);
-    const id = values.get(keys.id);
-    if (id === undefined) break;
-    const raw = num(values, keys.raw);
-    const min = num(values, keys.min);
-    const max = num(values, keys.max);
-    out.push({ id, raw, min, max, scaled: num(values, keys.scaled) ?? scaledFrom(raw, min, max) });
-  }
-  return out;
+const OBJECTIVES = 'cmi.objectives.';
+
+/** The objective a key belongs to ('cmi.objectives.3.score.raw' → 3), or null for any other key. */
+export function objectiveIndex(key: string): number | null {
+  if (!key.startsWith(OBJECTIVES)) return null;
+  const dot = key.indexOf('.', OBJECTIVES.length);
+  const digits = key.slice(OBJECTIVES.length, dot === -1 ? undefined : dot);
+  return /^(0|[1-9][0-9]{0,8})$/.test(digits) ? Number(digits) : null;
 }
 
-export function deriveAttemptState(version: ScormVersion, values: Values): AttemptState {
+function questions(values: Values, memo: QuestionMemo): { list: QuestionScore[]; json: string | null } {
+  const list: QuestionScore[] = [];
+  const parts: string[] = [];
+  for (let i = 0; ; i++) {
+    let held = memo.get(i);
+    if (held === undefined) {
+      const keys = objectiveKeys(i);
+      const id = values.get(keys.id);
+      if (id === undefined) break;
+      const raw = num(values, keys.raw);
+      const min = num(values, keys.min);
+      const max = num(values, keys.max);
+      const score = { id, raw, min, max, scaled: num(values, keys.scaled) ?? scaledFrom(raw, min, max) };
+      held = { score, json: JSON.stringify(score) };
+      memo.set(i, held);
+    }
+    list.push(held.score);
+    parts.push(held.json);
+  }
+  // An array's JSON is its items' JSON, comma-separated, in brackets.
+  return { list, json: list.length > 0 ? `[${parts.join(',')}]` : null };
+}
+
+export function deriveAttemptState(version: ScormVersion, values: Values, memo: QuestionMemo = new Map()): AttemptState {
   if (version === '1.2') {
     const lesson = values.get('cmi.core.lesson_status') ?? null;
     const raw = num(values, 'cmi.core.score.raw');
     const min = num(values, 'cmi.core.score.min');
     const max = num(values, 'cmi.core.score.max');
     const finished = lesson === 'completed' || lesson === 'passed' || lesson === 'failed';
+    const derived = questions(values, memo);
     return {
       completionStatus: finished ? 'completed' : lesson === null ? null : lesson === 'not attempted' ? 'not attempted' : 'incomplete',
       successStatus: lesson === 'passed' || lesson === 'failed' ? lesson : null,
       score: { raw, min, max, scaled: scaledFrom(raw, min, max) },
-      questions: questions(values),
+      questions: derived.list,
+      questionsJson: derived.json,
       complete: finished,
     };
   }
@@ -100,11 +140,13 @@ export function deriveAttemptState(version: ScormVersion, values: Values): Attem
   const raw = num(values, 'cmi.score.raw');
   const min = num(values, 'cmi.score.min');
   const max = num(values, 'cmi.score.max');
+  const derived = questions(values, memo);
   return {
     completionStatus: completion,
     successStatus: values.get('cmi.success_status') ?? null,
     score: { raw, min, max, scaled: num(values, 'cmi.score.scaled') ?? scaledFrom(raw, min, max) },
-    questions: questions(values),
+    questions: derived.list,
+    questionsJson: derived.json,
     complete: completion === 'completed',
   };
 }

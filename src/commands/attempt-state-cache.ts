@@ -31,7 +31,11 @@ interface Entry {
   state: StateValues;
 }
 
-/** Attempts kept: about 70 short values each, so 20,000 attempts are tens of megabytes. */
+/**
+ * Attempts kept. Measured on V8 heap for an exam of 20 questions (81 state values): about 14 KB
+ * an attempt, 19 KB with its derived questions kept too, so a full cache is about 390 MiB.
+ * A node serving fewer attempts at once holds only those.
+ */
 const DEFAULT_CAPACITY = 20_000;
 
 export class AttemptStateCache {

@@ -18,6 +18,7 @@ import { bearer, launchAs, newConsumer, uploadAs } from '../../test/helpers/laun
 import { startPostgres } from '../../test/helpers/postgres-server.js';
 import { buildSamplePackage } from '../../src/scorm/sample-packages.js';
 import { answerBatch, startBatches } from './elements.js';
+import { postgresCpuCounter } from './postgres-cpu.js';
 
 const kind = process.argv[2] === 'postgres' ? 'postgres' : 'sqlite';
 const students = Number(process.argv[3] ?? 1000);
@@ -65,9 +66,12 @@ try {
       : new Kysely<Database>({ dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: t.store.databaseUrl ?? '', max: 2 }) }), log });
   // The writer's state cache, as the server keeps it between groups (PROBE_NO_CACHE=1: without).
   const cache = process.env.PROBE_NO_CACHE ? null : new AttemptStateCache();
+  const databaseCpu = t.store.databaseUrl ? postgresCpuCounter(t.store.databaseUrl) : () => 0;
   for (const size of groups) {
     times.clear();
     let total = 0;
+    const cpuBefore = process.cpuUsage();
+    const databaseBefore = databaseCpu();
     let walFrames = 0;
     for (let r = 0; r < ROUNDS; r++) {
       const group = open.slice(0, size).map((a) => batch(a, answerBatch(seq, Date.now())));
@@ -79,8 +83,12 @@ try {
       total += performance.now() - began;
       walFrames += (sqlite?.pragma('wal_checkpoint(PASSIVE)') as Array<{ log: number }> | undefined)?.[0]?.log ?? 0;
     }
+    const cpu = process.cpuUsage(cpuBefore);
+    const databaseSeconds = databaseCpu() - databaseBefore;
     const sql = [...times.values()].reduce((n, e) => n + e.ms, 0);
     console.log(`\ngroup of ${size} batches: ${(total / ROUNDS).toFixed(2)} ms per transaction, ${((total / ROUNDS / size) * 1000).toFixed(0)} µs per batch; SQL ${(sql / ROUNDS).toFixed(2)} ms, the rest ${((total - sql) / ROUNDS).toFixed(2)} ms`);
+    // CPU, not time: what the machine spends per batch, which is what limits a saturated server.
+    console.log(`  CPU per batch: this process ${(((cpu.user + cpu.system) / ROUNDS / size)).toFixed(1)} µs, PostgreSQL ${((databaseSeconds * 1e6) / ROUNDS / size).toFixed(1)} µs`);
     if (sqlite) console.log(`  WAL: ${((walFrames / ROUNDS) * 4096 / size / 1024).toFixed(1)} KiB per batch (4 KiB pages)`);
     for (const [shape, e] of [...times].sort((a, b) => b[1].ms - a[1].ms)) {
       console.log(`  ${(e.ms / ROUNDS).toFixed(2).padStart(8)} ms  ×${(e.count / ROUNDS).toFixed(0).padStart(5)}  ${shape}`);

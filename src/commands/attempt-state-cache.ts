@@ -1,4 +1,5 @@
 import { type QuestionMemo, objectiveIndex } from '../domain/attempt-state.js';
+import { SessionRankCache } from './session-rank-cache.js';
 
 /**
  * The writer's memory of each attempt's state-deciding current values (status, scores,
@@ -40,6 +41,8 @@ const DEFAULT_CAPACITY = 20_000;
 
 export class AttemptStateCache {
   private readonly entries = new Map<number, Entry>();
+  /** Client sessions' ranks, kept beside the values by the same writer (session-rank-cache.ts). */
+  readonly ranks = new SessionRankCache();
 
   constructor(private readonly capacity = DEFAULT_CAPACITY) {}
 

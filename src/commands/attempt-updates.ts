@@ -1,7 +1,8 @@
 import type { Kysely } from 'kysely';
 import { deriveAttemptState, isStateKey } from '../domain/attempt-state.js';
 import type { ScormVersion } from '../domain/scorm-version.js';
-import { type AttemptUpdate, readStateValues, sumSessionTimes, updateAttemptRows, type ValueRow } from '../store/repositories/attempt-data.js';
+import { readStateValues, sumSessionTimes, type ValueRow } from '../store/repositories/attempt-data.js';
+import { type AttemptUpdate, updateAttemptRows } from '../store/repositories/attempt-rows.js';
 import type { Database } from '../store/schema.js';
 import { type AttemptStateCache, type StateValues, applyWrite } from './attempt-state-cache.js';
 

@@ -1,5 +1,8 @@
-import { type Kysely, type RawBuilder, sql } from 'kysely';
+import { type Kysely, type OnConflictBuilder, type OnConflictUpdateBuilder, type RawBuilder, sql } from 'kysely';
 import type { GradeEvent } from '../domain/report-timing.js';
+import { isSqlite } from '../store/dialect.js';
+import { prepareOnPostgres } from '../store/prepared-statements.js';
+import { bigintArray, textArray } from '../store/repositories/pg-arrays.js';
 import type { Database } from '../store/schema.js';
 
 export const GRADE_PASSBACK_KIND = 'grade-passback';
@@ -89,6 +92,7 @@ export async function enqueueGradeRefresh(
     byKey.set(key, seen ? { ...item, event: strongerEvent(seen.event, item.event) } : item);
   }
   const runAt = now + (options.delayMs ?? GRADE_REFRESH_DELAY_MS);
+  const deadlineAt = now + GRADE_JOB_MAX_DEADLINE_MS;
   // Keys in one order, so two transactions queueing overlapping students lock them in the same order (no deadlock).
   const rows = [...byKey].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([key, item]) => ({
     kind: GRADE_PASSBACK_KIND,
@@ -97,40 +101,59 @@ export async function enqueueGradeRefresh(
     state: 'pending' as const,
     tries: 0,
     run_at: runAt,
-    deadline_at: now + GRADE_JOB_MAX_DEADLINE_MS,
+    deadline_at: deadlineAt,
     resource_id: item.resourceId,
     created_at: now,
     updated_at: now,
   }));
-  const pending = sql<string>`jobs.payload`;
-  const incoming = sql<string>`excluded.payload`;
+  if (!isSqlite(trx)) {
+    // One statement whatever the count, the varying columns as binary arrays (pg-arrays.ts),
+    // the same text every time (prepared once per connection): the group commit runs this
+    // with a row per answer that changed a score (docs/performance.md).
+    const query = trx
+      .insertInto('jobs')
+      .columns(['kind', 'key', 'payload', 'state', 'tries', 'run_at', 'deadline_at', 'resource_id', 'created_at', 'updated_at'])
+      .expression(
+        sql`select cast(${GRADE_PASSBACK_KIND} as text), v.key, v.payload, cast(${'pending'} as text), 0, cast(${runAt} as bigint), cast(${deadlineAt} as bigint), v.resource_id, cast(${now} as bigint), cast(${now} as bigint)
+            from unnest(cast(${textArray(rows.map((r) => r.key))} as text[]), cast(${textArray(rows.map((r) => r.payload))} as text[]), cast(${bigintArray(rows.map((r) => r.resource_id))} as bigint[])) as v(key, payload, resource_id)`,
+      )
+      .onConflict(onPendingConflict)
+      .compile();
+    prepareOnPostgres(query.sql);
+    await trx.executeQuery(query);
+    return;
+  }
   // The hook sends a few rows; a report of thousands is cut to stay under the bound-parameter limits.
   for (let i = 0; i < rows.length; i += CHUNK_ROWS) {
-    await trx
-      .insertInto('jobs')
-      .values(rows.slice(i, i + CHUNK_ROWS))
-      // The literal matches the partial unique index's predicate (PostgreSQL needs to see it).
-      .onConflict((oc) =>
-        oc
-          .column('key')
-          .where('state', '=', sql.lit('pending'))
-          .doUpdateSet({
-            payload: sql<string>`case when ${strengthOf(incoming)} >= ${strengthOf(pending)} then excluded.payload else jobs.payload end`,
-            run_at: sql<number>`case when excluded.run_at < jobs.run_at then excluded.run_at else jobs.run_at end`,
-            deadline_at: sql<number>`case when excluded.deadline_at > jobs.deadline_at then excluded.deadline_at else jobs.deadline_at end`,
-            updated_at: sql<number>`excluded.updated_at`,
-          })
-          // A request that changes nothing that matters writes nothing. Under load a student's
-          // answers come faster than the send waits, and each would otherwise rewrite the pending
-          // row (a page in the group commit's transaction per answer) only to move its bookkeeping.
-          .where((eb) =>
-            eb.or([
-              eb.and([eb(strengthOf(incoming), '>=', strengthOf(pending)), eb('excluded.payload', '<>', eb.ref('jobs.payload'))]),
-              eb('excluded.run_at', '<', eb.ref('jobs.run_at')),
-              eb('excluded.deadline_at', '>', sql<number>`jobs.deadline_at + ${sql.lit(DEADLINE_SLACK_MS)}`),
-            ]),
-          ),
-      )
-      .execute();
+    await trx.insertInto('jobs').values(rows.slice(i, i + CHUNK_ROWS)).onConflict(onPendingConflict).execute();
   }
+}
+
+const pending = sql<string>`jobs.payload`;
+const incoming = sql<string>`excluded.payload`;
+
+/**
+ * A pending job with the same key absorbs the request (see enqueueGradeRefresh). The literal
+ * matches the partial unique index's predicate (PostgreSQL needs to see it).
+ */
+function onPendingConflict(oc: OnConflictBuilder<Database, 'jobs'>): OnConflictUpdateBuilder<Database, 'jobs'> {
+  return oc
+    .column('key')
+    .where('state', '=', sql.lit('pending'))
+    .doUpdateSet({
+      payload: sql<string>`case when ${strengthOf(incoming)} >= ${strengthOf(pending)} then excluded.payload else jobs.payload end`,
+      run_at: sql<number>`case when excluded.run_at < jobs.run_at then excluded.run_at else jobs.run_at end`,
+      deadline_at: sql<number>`case when excluded.deadline_at > jobs.deadline_at then excluded.deadline_at else jobs.deadline_at end`,
+      updated_at: sql<number>`excluded.updated_at`,
+    })
+    // A request that changes nothing that matters writes nothing. Under load a student's
+    // answers come faster than the send waits, and each would otherwise rewrite the pending
+    // row (a page in the group commit's transaction per answer) only to move its bookkeeping.
+    .where((eb) =>
+      eb.or([
+        eb.and([eb(strengthOf(incoming), '>=', strengthOf(pending)), eb('excluded.payload', '<>', eb.ref('jobs.payload'))]),
+        eb('excluded.run_at', '<', eb.ref('jobs.run_at')),
+        eb('excluded.deadline_at', '>', sql<number>`jobs.deadline_at + ${sql.lit(DEADLINE_SLACK_MS)}`),
+      ]),
+    );
 }

@@ -2,21 +2,12 @@ import type { Kysely } from 'kysely';
 import { isStateKey, sessionTimeKey } from '../domain/attempt-state.js';
 import type { AttemptStateCache } from './attempt-state-cache.js';
 import { type Remembered, type Touched, updateAttempts } from './attempt-updates.js';
+import { sessionKey } from './session-rank-cache.js';
 import type { ScormVersion } from '../domain/scorm-version.js';
 import { parseSessionTime } from '../scorm/cmi-time.js';
 import { appendBatches, type BatchKey } from '../store/repositories/attempt-history.js';
-import {
-  type AttemptUpdate,
-  readStateValues,
-  recordSessions,
-  sessionRanks,
-  type ValueRow,
-  sumSessionTimes,
-  upsertSessionTimes,
-  updateAttemptRows,
-  upsertValues,
-  valueRow,
-} from '../store/repositories/attempt-data.js';
+import { recordSessions, sessionRanks, type ValueRow, upsertSessionTimes, upsertValues, valueRow } from '../store/repositories/attempt-data.js';
+import type { AttemptUpdate } from '../store/repositories/attempt-rows.js';
 import type { Database } from '../store/schema.js';
 import { type GradeRefreshItem, enqueueGradeRefresh } from './grade-refresh.js';
 
@@ -59,6 +50,7 @@ const batchId = (b: { attemptId: number; sessionId: string; seq: number } | Batc
 export async function saveAttemptBatches(db: Kysely<Database>, batches: IncomingBatch[], now: number, cache: AttemptStateCache | null = null): Promise<BatchOutcome[]> {
   if (batches.length === 0) return [];
   const remember: Remembered[] = [];
+  const rememberRanks: SessionRow[] = [];
   const outcomes = await db.transaction().execute(async (trx) => {
     const attemptIds = [...new Set(batches.map((b) => b.attemptId))];
     const attempts = await trx
@@ -111,15 +103,20 @@ export async function saveAttemptBatches(db: Kysely<Database>, batches: Incoming
     // late batch from an older one. A session with no row (never opened through a launch, or
     // its row lost) is recorded now, opened as of now, so all its later batches share one rank
     // and a late one cannot outrank them.
-    const ranks = new Map((await sessionRanks(trx, [...new Set(applied.map((b) => b.attemptId))])).map((r) => [`${r.attempt_id}\u0000${r.session_id}`, r.opened_at]));
+    const ranks = await rankSessions(trx, applied, cache, rememberRanks);
     const unknown = new Map<string, { attempt_id: number; session_id: string; opened_at: number }>();
     for (const b of applied) {
-      const id = `${b.attemptId}\u0000${b.sessionId}`;
+      const id = sessionKey(b.attemptId, b.sessionId);
       if (!ranks.has(id)) unknown.set(id, { attempt_id: b.attemptId, session_id: b.sessionId, opened_at: now });
     }
     if (unknown.size > 0) {
       await recordSessions(trx, [...unknown.values()]);
-      for (const [id, row] of unknown) ranks.set(id, row.opened_at);
+      // Our own insert, or a row another writer committed first (then its rank, read back).
+      for (const r of await sessionRanks(trx, [...new Set([...unknown.values()].map((u) => u.attempt_id))])) {
+        const id = sessionKey(r.attempt_id, r.session_id);
+        if (unknown.has(id)) ranks.set(id, r.opened_at);
+        rememberRanks.push(r);
+      }
     }
     const current = new Map<string, ValueRow>();
     const sessionTimes = new Map<string, { attempt_id: number; session_id: string; session_time_ms: number; opened_at: number }>();
@@ -133,7 +130,7 @@ export async function saveAttemptBatches(db: Kysely<Database>, batches: Incoming
         mark.terminate = batch.seq;
         mark.terminateSession = batch.sessionId;
       }
-      const rank = ranks.get(`${batch.attemptId}\u0000${batch.sessionId}`) ?? now;
+      const rank = ranks.get(sessionKey(batch.attemptId, batch.sessionId)) ?? now;
       for (const el of batch.elements) {
         // Within a group, keep the newest write of each key (by session rank, then seq, then
         // order inside the batch); the upsert then applies it only over older writes.
@@ -168,7 +165,31 @@ export async function saveAttemptBatches(db: Kysely<Database>, batches: Incoming
     return batches.map((b) => outcomes.get(batchId(b)) as BatchOutcome);
   });
   for (const r of remember) cache?.put(r.attemptId, r.elementCount, r.state);
+  for (const r of rememberRanks) cache?.ranks.remember(r.attempt_id, r.session_id, r.opened_at);
   return outcomes;
+}
+
+type SessionRow = { attempt_id: number; session_id: string; opened_at: number };
+
+/**
+ * The rank of each applied batch's session, by sessionKey: from the writer's memory, else read
+ * (every session of the attempts it does not know, in one statement), and remembered after
+ * commit (`toRemember`). Sessions with no row yet are absent.
+ */
+async function rankSessions(trx: Kysely<Database>, applied: IncomingBatch[], cache: AttemptStateCache | null, toRemember: SessionRow[]): Promise<Map<string, number>> {
+  const ranks = new Map<string, number>();
+  const unread = new Set<number>();
+  for (const b of applied) {
+    const known = cache?.ranks.get(b.attemptId, b.sessionId);
+    if (known === undefined) unread.add(b.attemptId);
+    else ranks.set(sessionKey(b.attemptId, b.sessionId), known);
+  }
+  if (unread.size === 0) return ranks;
+  for (const r of await sessionRanks(trx, [...unread])) {
+    ranks.set(sessionKey(r.attempt_id, r.session_id), r.opened_at);
+    toRemember.push(r);
+  }
+  return ranks;
 }
 
 type GradeFacts = { resource_id: number; user_id: number; score_raw: number | null; score_scaled: number | null; completion_status: string | null };

@@ -60,6 +60,19 @@ for (const kind of databaseKinds()) {
       assert.equal(await value(id, 'cmi.suspend_data'), 'newer window');
     });
 
+    it('ranks a window opened after the writer has seen (and remembered) the older one', async () => {
+      const id = await newAttempt();
+      const older = await open(id);
+      await send(id, older, 1, [{ k: 'cmi.location', v: 'older 1' }]);
+      t.clock.now += 1000;
+      const newer = await open(id);
+      await send(id, newer, 1, [{ k: 'cmi.location', v: 'newer' }]);
+      await send(id, older, 2, [{ k: 'cmi.location', v: 'older 2, late' }]);
+      assert.equal(await value(id, 'cmi.location'), 'newer');
+      await send(id, newer, 2, [{ k: 'cmi.location', v: 'newer again' }]);
+      assert.equal(await value(id, 'cmi.location'), 'newer again');
+    });
+
     it('one batch that replaces a value, adds one and is older than another: each key by its own rule', async () => {
       const id = await newAttempt();
       const older = await open(id);

@@ -1,7 +1,10 @@
-import type { Kysely } from 'kysely';
+import { CompiledQuery, type Kysely } from 'kysely';
+import { isSqlite } from '../dialect.js';
+import { prepareOnPostgres } from '../prepared-statements.js';
 import type { Database } from '../schema.js';
 import { sizedChunks } from './chunks.js';
 import { CompiledInsert } from './compiled-shapes.js';
+import { bigintArray, integerArray, textArray } from './pg-arrays.js';
 
 type Db = Kysely<Database>;
 
@@ -52,6 +55,16 @@ const historyInsert = new CompiledInsert<HistoryRow>(['attempt_id', 'session_id'
     .returning(['attempt_id', 'session_id', 'seq']),
 );
 
+/**
+ * PostgreSQL's form of the insert: each column as one binary array (pg-arrays.ts), the rows in
+ * the order given, so their ids (the history's order) are too.
+ */
+const HISTORY_INSERT_ARRAYS = `insert into attempt_history (attempt_id, session_id, seq, received_at, elements)
+select * from unnest($1::bigint[], $2::text[], $3::integer[], $4::bigint[], $5::text[])
+on conflict (attempt_id, session_id, seq) do nothing
+returning attempt_id, session_id, seq`;
+prepareOnPostgres(HISTORY_INSERT_ARRAYS);
+
 /** A batch to append; `encoded` is its elements already encoded (encodeHistoryElements), when the caller has them. */
 export type NewHistoryBatch = HistoryBatch & { encoded?: string | undefined };
 
@@ -60,6 +73,17 @@ export type NewHistoryBatch = HistoryBatch & { encoded?: string | undefined };
  * A batch already stored (a resend) is left as it is and not returned: its key is unique.
  */
 export async function appendBatches(db: Db, batches: NewHistoryBatch[]): Promise<BatchKey[]> {
+  if (batches.length === 0) return [];
+  if (!isSqlite(db)) {
+    const params = [
+      bigintArray(batches.map((b) => b.attempt_id)),
+      textArray(batches.map((b) => b.session_id)),
+      integerArray(batches.map((b) => b.seq)),
+      bigintArray(batches.map((b) => b.received_at)),
+      textArray(batches.map((b) => b.encoded ?? encodeHistoryElements(b.elements))),
+    ];
+    return (await db.executeQuery(CompiledQuery.raw(HISTORY_INSERT_ARRAYS, params))).rows as BatchKey[];
+  }
   const inserted: BatchKey[] = [];
   for (const part of sizedChunks(batches)) {
     const rows = part.map((b) => ({ attempt_id: b.attempt_id, session_id: b.session_id, seq: b.seq, received_at: b.received_at, elements: b.encoded ?? encodeHistoryElements(b.elements) }));

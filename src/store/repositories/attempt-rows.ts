@@ -48,18 +48,15 @@ const attemptUpdates = new CompiledShapes();
  * Returns each updated attempt's element count after the update: the writer compares it
  * with what it expected, to notice another node's write to the same attempt.
  *
- * On PostgreSQL, one `UPDATE … FROM unnest(…)` per combination of columns, each column one
- * binary array (pg-arrays.ts): a parameter per row and column cost PostgreSQL an expression
- * for each on every run, and the writer an encoding for each (docs/performance.md).
- *
- * On SQLite:
- * Applies a group's attempt changes with one `UPDATE … FROM (VALUES …)` per combination of
- * columns (usually one), not one UPDATE per attempt: on PostgreSQL each statement is a round
- * trip, and the attempt benchmark measured a group's thousand UPDATEs at about a third of
- * its transaction (docs/performance.md). VALUES columns are column1, column2, … in both
- * SQLite and PostgreSQL. The casts give PostgreSQL the columns' types (it reads untyped
- * VALUES parameters as text); they sit outside the VALUES because casts inside them make
- * SQLite scan every attempt instead of looking each one up by id.
+ * One statement per combination of columns (usually one), not one UPDATE per attempt: on
+ * PostgreSQL each statement is a round trip, and the attempt benchmark measured a group's
+ * thousand UPDATEs at about a third of its transaction (docs/performance.md).
+ * - PostgreSQL: `UPDATE … FROM unnest(…)`, each column one binary array (pg-arrays.ts); with a
+ *   parameter per row and column, PostgreSQL built an expression for each on every run and the
+ *   writer encoded each one.
+ * - SQLite: `UPDATE … FROM (VALUES …)`, whose columns are column1, column2, …. The casts sit
+ *   outside the VALUES because casts inside them make SQLite scan every attempt instead of
+ *   looking each one up by id.
  */
 export async function updateAttemptRows(db: Db, updates: AttemptUpdate[], now: number): Promise<Array<{ id: number; element_count: number }>> {
   if (!isSqlite(db)) return updateWithArrays(db, updates, now);

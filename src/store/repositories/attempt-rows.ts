@@ -2,6 +2,7 @@ import { CompiledQuery, type Kysely, sql } from 'kysely';
 import { isSqlite } from '../dialect.js';
 import { prepareOnPostgres } from '../prepared-statements.js';
 import type { Database } from '../schema.js';
+import type { AttemptsTable } from '../tables/attempts.js';
 import { isPreparedSize, sizedChunks } from './chunks.js';
 import { CompiledShapes } from './compiled-shapes.js';
 import { bigintArray, doubleArray, integerArray, textArray } from './pg-arrays.js';
@@ -14,21 +15,14 @@ export interface AttemptUpdate {
   /** Elements stored for it in this group. */
   elements: number;
   /** Its re-derived state, when the group may have changed it. */
-  state: {
-    completion_status: string | null;
-    success_status: string | null;
-    score_raw: number | null;
-    score_min: number | null;
-    score_max: number | null;
-    score_scaled: number | null;
-    question_scores: string | null;
-  } | null;
+  state: Pick<AttemptsTable, 'completion_status' | 'success_status' | 'score_raw' | 'score_min' | 'score_max' | 'score_scaled' | 'question_scores'> | null;
   /** Set when this group ended the attempt. */
   ended: { ended_at: number; ended_seq: number; session_id: string } | null;
   time_spent_ms: number | null;
 }
 
-type Column = readonly [name: string, sqlType: string, get: (u: AttemptUpdate) => unknown];
+type SqlType = 'bigint' | 'integer' | 'double precision' | 'text';
+type Column = readonly [name: string, sqlType: SqlType, get: (u: AttemptUpdate) => unknown];
 
 const ID: Column = ['id', 'bigint', (u) => u.id];
 const ELEMENTS: Column = ['element_count', 'bigint', (u) => u.elements];
@@ -97,7 +91,7 @@ function columnsOf(u: AttemptUpdate): Column[] {
   return [ID, ELEMENTS, ...(u.state ? STATE : []), ...(u.ended ? ENDED : []), ...(u.time_spent_ms !== null ? [TIME] : [])];
 }
 
-const ARRAY_OF: Record<string, (values: unknown[]) => Buffer> = {
+const ARRAY_OF: Record<SqlType, (values: unknown[]) => Buffer> = {
   bigint: (values) => bigintArray(values as Array<number | null>),
   integer: (values) => integerArray(values as Array<number | null>),
   'double precision': (values) => doubleArray(values as Array<number | null>),
@@ -118,7 +112,7 @@ async function updateWithArrays(db: Db, updates: AttemptUpdate[], now: number): 
   const counts: Array<{ id: number; element_count: number }> = [];
   for (const group of byShape(updates).values()) {
     const columns = columnsOf(group[0] as AttemptUpdate);
-    const parameters: unknown[] = [now, ...columns.map(([, type, get]) => (ARRAY_OF[type] as (values: unknown[]) => Buffer)(group.map(get)))];
+    const parameters: unknown[] = [now, ...columns.map(([, type, get]) => ARRAY_OF[type](group.map(get)))];
     const result = await db.executeQuery(CompiledQuery.raw(arraysText(columns), parameters));
     counts.push(...(result.rows as Array<{ id: number; element_count: number }>));
   }

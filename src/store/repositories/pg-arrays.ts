@@ -32,56 +32,48 @@ function header(buffer: Buffer, elementOid: number, length: number, hasNull: boo
 
 /** A `text[]` parameter; null elements are SQL NULL. */
 export function textArray(values: ReadonlyArray<string | null>): Buffer {
-  let size = HEADER_BYTES;
-  let hasNull = false;
-  for (const value of values) {
-    if (value === null) hasNull = true;
-    size += 4 + (value === null ? 0 : Buffer.byteLength(value, 'utf8'));
-  }
-  const buffer = Buffer.allocUnsafe(size);
-  header(buffer, TEXT_OID, values.length, hasNull);
-  let at = HEADER_BYTES;
-  for (const value of values) {
-    if (value === null) {
-      buffer.writeInt32BE(-1, at);
-      at += 4;
-      continue;
-    }
-    const written = value.length === 0 ? 0 : buffer.write(value, at + 4, 'utf8');
-    buffer.writeInt32BE(written, at);
-    at += 4 + written;
-  }
-  return buffer;
+  return encodeArray(values, TEXT_OID, (value) => Buffer.byteLength(value, 'utf8'), (buffer, value, at) => buffer.write(value, at, 'utf8'));
 }
 
 /** A `bigint[]` parameter of safe integers (ids, epoch milliseconds); null elements are SQL NULL. */
 export function bigintArray(values: ReadonlyArray<number | null>): Buffer {
-  return fixedArray(values, INT8_OID, 8, (buffer, value, at) => {
+  return encodeArray(values, INT8_OID, () => 8, (buffer, value, at) => {
     if (!Number.isSafeInteger(value)) throw new RangeError(`not a safe integer: ${value}`);
     // High and low 32 bits; for a negative value both come out in two's complement.
     buffer.writeInt32BE(Math.floor(value / 0x1_0000_0000), at);
     buffer.writeUInt32BE(value >>> 0, at + 4);
+    return 8;
   });
 }
 
 /** An `integer[]` parameter; null elements are SQL NULL. */
 export function integerArray(values: ReadonlyArray<number | null>): Buffer {
-  return fixedArray(values, INT4_OID, 4, (buffer, value, at) => {
+  return encodeArray(values, INT4_OID, () => 4, (buffer, value, at) => {
     if (!Number.isInteger(value) || value < -0x8000_0000 || value > 0x7fff_ffff) throw new RangeError(`not a 32-bit integer: ${value}`);
     buffer.writeInt32BE(value, at);
+    return 4;
   });
 }
 
 /** A `double precision[]` parameter; null elements are SQL NULL. */
 export function doubleArray(values: ReadonlyArray<number | null>): Buffer {
-  return fixedArray(values, FLOAT8_OID, 8, (buffer, value, at) => void buffer.writeDoubleBE(value, at));
+  return encodeArray(values, FLOAT8_OID, () => 8, (buffer, value, at) => buffer.writeDoubleBE(value, at) - at);
 }
 
-function fixedArray(values: ReadonlyArray<number | null>, elementOid: number, width: number, write: (buffer: Buffer, value: number, at: number) => void): Buffer {
-  let nulls = 0;
-  for (const value of values) if (value === null) nulls++;
-  const buffer = Buffer.allocUnsafe(HEADER_BYTES + values.length * 4 + (values.length - nulls) * width);
-  header(buffer, elementOid, values.length, nulls > 0);
+/**
+ * The header, then each element as its byte length (-1 for NULL) and its bytes. `byteLength`
+ * sizes the buffer in a first pass; `write` returns the bytes it wrote, so the second pass does
+ * not measure a string again.
+ */
+function encodeArray<T>(values: ReadonlyArray<T | null>, elementOid: number, byteLength: (value: T) => number, write: (buffer: Buffer, value: T, at: number) => number): Buffer {
+  let size = HEADER_BYTES;
+  let hasNull = false;
+  for (const value of values) {
+    if (value === null) hasNull = true;
+    size += 4 + (value === null ? 0 : byteLength(value));
+  }
+  const buffer = Buffer.allocUnsafe(size);
+  header(buffer, elementOid, values.length, hasNull);
   let at = HEADER_BYTES;
   for (const value of values) {
     if (value === null) {
@@ -89,9 +81,9 @@ function fixedArray(values: ReadonlyArray<number | null>, elementOid: number, wi
       at += 4;
       continue;
     }
-    buffer.writeInt32BE(width, at);
-    write(buffer, value, at + 4);
-    at += 4 + width;
+    const written = write(buffer, value, at + 4);
+    buffer.writeInt32BE(written, at);
+    at += 4 + written;
   }
   return buffer;
 }
